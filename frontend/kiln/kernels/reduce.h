@@ -1,0 +1,17 @@
+// Reference reduction kernels. `reduced[i]` marks the axes to reduce; the output
+// keeps reduced axes as size 1 (callers reshape for keepdims=false).
+#pragma once
+
+#include <vector>
+
+#include "kiln/tensor.h"
+
+namespace kiln::kernels {
+
+enum class Reduce : uint8_t { sum, max, min };
+
+Tensor reduce(Reduce op, const Tensor& x, const std::vector<bool>& reduced);
+// int64 indices of the maximum along `axis` (first on ties), axis removed.
+Tensor argmax(const Tensor& x, int axis);
+
+}  // namespace kiln::kernels

@@ -1,0 +1,57 @@
+// Random tensors from a counter-based generator (Philox4x32-10, Salmon et al. 2011).
+//
+// Element i of a draw depends only on (seed, offset + i / lanes): no hidden global
+// state, the same numbers on every machine and, later, in compiled code, where the
+// generator's (seed, offset) is an ordinary variable. A Generator hands out
+// consecutive counter ranges; the seed-taking overloads are stateless.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+// One Philox4x32-10 block: 4 random 32-bit words for a 128-bit counter and 64-bit key.
+std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> counter, std::array<uint32_t, 2> key);
+
+class Generator {
+ public:
+  explicit Generator(uint64_t seed = 0, uint64_t offset = 0) : seed_(seed), offset_(offset) {}
+  uint64_t seed() const { return seed_; }
+  uint64_t offset() const { return offset_; }  // next unused counter, in Philox blocks
+  void set_state(uint64_t seed, uint64_t offset) { seed_ = seed, offset_ = offset; }
+  // Reserves `blocks` counters and returns the first.
+  uint64_t take(uint64_t blocks) {
+    uint64_t o = offset_;
+    offset_ += blocks;
+    return o;
+  }
+
+ private:
+  uint64_t seed_;
+  uint64_t offset_;
+};
+
+// U[minval, maxval) in float32/float64; ints: uniform in [minval, maxval).
+Tensor random_uniform(const Shape& shape, Generator& gen, double minval = 0, double maxval = 1,
+                      DType dtype = f32, const Loc& loc = Loc::current());
+Tensor random_uniform(const Shape& shape, uint64_t seed, double minval = 0, double maxval = 1,
+                      DType dtype = f32, const Loc& loc = Loc::current());
+// N(mean, stddev^2) by Box–Muller.
+Tensor random_normal(const Shape& shape, Generator& gen, double mean = 0, double stddev = 1,
+                     DType dtype = f32, const Loc& loc = Loc::current());
+Tensor random_normal(const Shape& shape, uint64_t seed, double mean = 0, double stddev = 1,
+                     DType dtype = f32, const Loc& loc = Loc::current());
+// Normal truncated to [mean - 2 stddev, mean + 2 stddev] (tf.random.truncated_normal),
+// drawn by inverting the normal CDF so that each element uses exactly one counter lane.
+Tensor truncated_normal(const Shape& shape, Generator& gen, double mean = 0, double stddev = 1,
+                        DType dtype = f32, const Loc& loc = Loc::current());
+Tensor truncated_normal(const Shape& shape, uint64_t seed, double mean = 0, double stddev = 1,
+                        DType dtype = f32, const Loc& loc = Loc::current());
+
+// The inverse of the standard normal CDF, accurate to about 1e-15 (used by truncated_normal).
+double normal_quantile(double p);
+
+}  // namespace kiln

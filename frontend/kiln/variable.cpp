@@ -1,0 +1,154 @@
+// Variables: named state updated in place, copy-on-write when snapshots are alive.
+#include "kiln/variable.h"
+
+#include <cstring>
+#include <ostream>
+
+#include "kiln/autodiff/tape.h"
+#include "kiln/kernels/elementwise.h"
+#include "kiln/kernels/layout.h"
+
+namespace kiln {
+
+struct Variable::Impl {
+  std::string name;
+  Tensor value;
+  bool trainable;
+  uint64_t id;
+};
+
+namespace {
+
+Tensor copy_of(const Tensor& t) {
+  Tensor c = Tensor::empty(t.shape(), t.dtype());
+  if (t.nbytes()) std::memcpy(c.raw(), t.raw(), t.nbytes());
+  return c;
+}
+
+}  // namespace
+
+Variable::Variable(std::string name, const Tensor& initial, bool trainable, const Loc& loc) {
+  detail::ApiScope scope("Variable", loc);
+  if (!initial.defined()) detail::fail("Variable", "initial value of '" + name + "' is undefined");
+  if (name.empty()) detail::fail("Variable", "a variable needs a non-empty name");
+  // The variable owns its storage: never shares a buffer with the caller's tensor.
+  impl_ = std::make_shared<Impl>(Impl{std::move(name), copy_of(initial), trainable,
+                                      detail::next_tensor_id()});
+}
+
+const std::string& Variable::name() const { return impl_->name; }
+bool Variable::trainable() const { return impl_->trainable; }
+uint64_t Variable::id() const { return impl_->id; }
+DType Variable::dtype() const { return impl_->value.dtype(); }
+const Shape& Variable::shape() const { return impl_->value.shape(); }
+const Tensor& Variable::storage() const { return impl_->value; }
+
+Tensor Variable::value() const {
+  if (!impl_) detail::fail("Variable", "reading an uninitialized (default-constructed) variable");
+  Tensor snapshot = Tensor::alias(impl_->value, impl_->value.shape());
+  if (detail::tapes_active()) detail::record_variable_read(*this, snapshot);
+  return snapshot;
+}
+
+Tensor& Variable::writable_value() {
+  // Copy on write: a snapshot handed out earlier keeps the old contents.
+  if (impl_->value.storage_use_count() > 1) impl_->value = copy_of(impl_->value);
+  return impl_->value;
+}
+
+namespace {
+
+void check_update(const char* op, const Variable& v, const Tensor& t, bool exact_shape) {
+  if (!v.defined()) detail::fail(op, "the variable is uninitialized");
+  if (!t.defined()) detail::fail(op, "the new value is an undefined tensor");
+  if (t.dtype() != v.dtype())
+    detail::fail(op, "variable '" + v.name() + "' has dtype " + std::string(dtype_name(v.dtype())) +
+                         ", the value has dtype " + std::string(dtype_name(t.dtype())));
+  Shape b;
+  bool ok = exact_shape ? t.shape() == v.shape()
+                        : broadcast_shapes(t.shape(), v.shape(), &b) && b == v.shape();
+  if (!ok)
+    detail::fail(op, "variable '" + v.name() + "' has shape " + v.shape().str() +
+                         ", the value has shape " + t.shape().str());
+}
+
+}  // namespace
+
+void Variable::assign(const Tensor& v, const Loc& loc) {
+  detail::ApiScope scope("assign", loc);
+  check_update("assign", *this, v, /*exact_shape=*/true);
+  Tensor& dst = writable_value();
+  if (dst.nbytes()) std::memmove(dst.raw(), v.raw(), dst.nbytes());
+}
+
+void Variable::assign_add(const Tensor& delta, const Loc& loc) {
+  detail::ApiScope scope("assign_add", loc);
+  check_update("assign_add", *this, delta, /*exact_shape=*/false);
+  Tensor sum = kernels::binary(kernels::Binary::add, impl_->value, delta, shape());
+  Tensor& dst = writable_value();
+  std::memcpy(dst.raw(), sum.raw(), dst.nbytes());
+}
+
+void Variable::assign_sub(const Tensor& delta, const Loc& loc) {
+  detail::ApiScope scope("assign_sub", loc);
+  check_update("assign_sub", *this, delta, /*exact_shape=*/false);
+  Tensor diff = kernels::binary(kernels::Binary::sub, impl_->value, delta, shape());
+  Tensor& dst = writable_value();
+  std::memcpy(dst.raw(), diff.raw(), dst.nbytes());
+}
+
+void Variable::assign_add(double delta, const Loc& loc) {
+  detail::ApiScope scope("assign_add", loc);
+  assign_add(scalar_like(delta, impl_->value), loc);
+}
+
+void Variable::assign_sub(double delta, const Loc& loc) {
+  detail::ApiScope scope("assign_sub", loc);
+  assign_sub(scalar_like(delta, impl_->value), loc);
+}
+
+namespace {
+
+void check_scatter(const char* op, const Variable& v, const Tensor& indices,
+                   const Tensor& updates) {
+  if (!v.defined()) detail::fail(op, "the variable is uninitialized");
+  if (v.shape().rank() == 0) detail::fail(op, "variable '" + v.name() + "' is a scalar");
+  if (!indices.defined() || (indices.dtype() != i32 && indices.dtype() != i64))
+    detail::fail(op, "indices must be an int32 or int64 tensor");
+  int64_t bad = kernels::first_out_of_range(indices, v.shape()[0]);
+  if (bad >= 0)
+    detail::fail(op, "indices[" + std::to_string(bad) + "] = " +
+                         std::to_string(kernels::index_at(indices, bad)) + " is not in [0, " +
+                         std::to_string(v.shape()[0]) + ")");
+  if (!updates.defined() || updates.dtype() != v.dtype())
+    detail::fail(op, "updates must have the variable's dtype " + std::string(dtype_name(v.dtype())));
+  Shape want = indices.shape();
+  for (int i = 1; i < v.shape().rank(); ++i) want.push_back(v.shape()[i]);
+  if (!(updates.shape() == want))
+    detail::fail(op, "updates have shape " + updates.shape().str() + ", expected " + want.str());
+}
+
+}  // namespace
+
+void Variable::scatter_sub(const Tensor& indices, const Tensor& updates, const Loc& loc) {
+  detail::ApiScope scope("scatter_sub", loc);
+  check_scatter("scatter_sub", *this, indices, updates);
+  kernels::scatter_accumulate(writable_value(), indices, updates, -1);
+}
+
+void Variable::scatter_add(const Tensor& indices, const Tensor& updates, const Loc& loc) {
+  detail::ApiScope scope("scatter_add", loc);
+  check_scatter("scatter_add", *this, indices, updates);
+  kernels::scatter_accumulate(writable_value(), indices, updates, +1);
+}
+
+std::string Variable::str() const {
+  if (!impl_) return "kiln.Variable(<uninitialized>)";
+  const Tensor& t = impl_->value;
+  return "kiln.Variable('" + impl_->name + "', shape=" + t.shape().str() +
+         ", dtype=" + std::string(dtype_name(t.dtype())) + ", numpy=" + t.values_str() + ")";
+}
+
+std::ostream& operator<<(std::ostream& os, const Variable& v) { return os << v.str(); }
+
+}  // namespace kiln

@@ -1,0 +1,63 @@
+// kiln::Variable: named, mutable state (model weights, optimizer slots).
+//
+// A Variable is a handle: copies refer to the same variable. Reading it
+// (value(), or passing it where a Tensor is expected) yields a snapshot that
+// later updates never change: updates happen in place when no snapshot is alive,
+// otherwise copy-on-write. Trainable variables are watched by every active
+// GradientTape when read. Names are checkpoint keys ("huber/w").
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "kiln/autodiff/gradient.h"
+#include "kiln/tensor.h"
+
+namespace kiln {
+
+class Variable {
+ public:
+  Variable() = default;
+  Variable(std::string name, const Tensor& initial, bool trainable = true,
+           const Loc& loc = Loc::current());
+
+  bool defined() const { return impl_ != nullptr; }
+  const std::string& name() const;
+  bool trainable() const;
+  uint64_t id() const;  // identity on gradient tapes
+  DType dtype() const;
+  const Shape& shape() const;
+
+  // A snapshot of the current value, recorded on tapes that watch this variable.
+  Tensor value() const;
+  operator Tensor() const { return value(); }  // NOLINT: a variable reads as a tensor
+  Tensor read_value() const { return value(); }
+
+  // Updates. Shapes and dtypes must match the variable's (a C++ scalar or a
+  // tensor broadcastable to it is accepted for assign_add/assign_sub).
+  void assign(const Tensor& v, const Loc& loc = Loc::current());
+  void assign_add(const Tensor& delta, const Loc& loc = Loc::current());
+  void assign_sub(const Tensor& delta, const Loc& loc = Loc::current());
+  void assign_add(double delta, const Loc& loc = Loc::current());
+  void assign_sub(double delta, const Loc& loc = Loc::current());
+  // Row updates: var[indices[i], ...] -= updates[i, ...] (duplicates accumulate).
+  void scatter_sub(const Tensor& indices, const Tensor& updates, const Loc& loc = Loc::current());
+  void scatter_add(const Tensor& indices, const Tensor& updates, const Loc& loc = Loc::current());
+  void scatter_sub(const IndexedSlices& s, const Loc& loc = Loc::current()) {
+    scatter_sub(s.indices, s.values, loc);
+  }
+
+  // The live storage, for checkpoint writers and the runtime: no snapshot, no tape.
+  const Tensor& storage() const;
+
+  std::string str() const;
+
+ private:
+  struct Impl;
+  Tensor& writable_value();
+  std::shared_ptr<Impl> impl_;
+};
+
+std::ostream& operator<<(std::ostream& os, const Variable& v);
+
+}  // namespace kiln

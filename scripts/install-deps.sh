@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 (bookworm) packages Kiln's build, tests and tools need.
+# Idempotent: when every package is already installed it changes nothing and makes no
+# network call; otherwise it runs apt-get update once and installs only what is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain and build
+  build-essential g++ cmake ninja-build ccache pkg-config git
+  # C++ libraries
+  libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev libcli11-dev
+  libfmt-dev
+  # reference implementations and data scripts
+  python3 python3-numpy python3-torch
+  # lint (scripts/lint.sh)
+  clang-format clang-tidy
+)
+
+is_installed() {
+  [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+  is_installed "$pkg" || missing+=("$pkg")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=()
+if ((EUID != 0)); then
+  if command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+  else
+    echo "install-deps: not root and sudo is not available; run as root to install:" >&2
+    echo "  ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+  apt-get install -y --no-install-recommends "${missing[@]}"
+echo "install-deps: done"
