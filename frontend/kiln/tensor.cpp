@@ -14,13 +14,19 @@ namespace kiln {
 namespace detail {
 
 Buffer::Buffer(size_t bytes) : bytes_(bytes) {
-  // Round up so aligned_alloc's size rule holds; never allocate zero bytes.
+  if (bytes <= kInlineBytes) {
+    data_ = inline_;
+    return;
+  }
+  // Round up so aligned_alloc's size rule holds.
   size_t rounded = (bytes + 63) / 64 * 64;
-  data_ = std::aligned_alloc(64, rounded ? rounded : 64);
+  data_ = std::aligned_alloc(64, rounded);
   if (!data_) throw std::bad_alloc();
 }
 
-Buffer::~Buffer() { std::free(data_); }
+Buffer::~Buffer() {
+  if (data_ != inline_) std::free(data_);
+}
 
 uint64_t next_tensor_id() {
   static std::atomic<uint64_t> counter{1};

@@ -25,9 +25,12 @@ class Variable;
 
 namespace detail {
 
-// 64-byte-aligned bytes shared by tensors and variables.
+// Bytes shared by tensors and variables: 64-byte aligned, except that tensors of at
+// most kInlineBytes live inside the Buffer object itself (16-byte aligned), which
+// saves an allocation per small op.
 class Buffer {
  public:
+  static constexpr size_t kInlineBytes = 32;
   explicit Buffer(size_t bytes);
   ~Buffer();
   Buffer(const Buffer&) = delete;
@@ -39,6 +42,7 @@ class Buffer {
  private:
   void* data_;
   size_t bytes_;
+  alignas(16) unsigned char inline_[kInlineBytes];
 };
 
 struct TensorImpl {

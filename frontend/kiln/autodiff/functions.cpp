@@ -14,7 +14,7 @@ Tensor apply_custom_gradient(const std::vector<Tensor>& inputs,
   Tensor y = Tensor::alias(r.first, r.first.shape());
   size_t n = inputs.size();
   BackwardFn user = std::move(r.second);
-  record_op("custom_gradient", inputs, y, [user, n](const Tensor& dy) {
+  record_op("custom_gradient", inputs, y, [user = std::move(user), n](const Tensor& dy) {
     std::vector<Gradient> g = user(dy);
     if (g.size() != n)
       fail("custom_gradient", "the backward function returned " + std::to_string(g.size()) +

@@ -2,8 +2,7 @@
 #include "kiln/autodiff/tape.h"
 
 #include <algorithm>
-#include <unordered_map>
-#include <unordered_set>
+#include <span>
 
 #include "kiln/ops/math.h"
 
@@ -15,11 +14,35 @@ thread_local int t_recording_tapes = 0;
 
 namespace {
 
+// One recorded op. Inputs are tensor/variable ids; at most three inline (only
+// concat has more).
 struct Entry {
   const char* op;
-  std::vector<uint64_t> inputs;
   uint64_t output;
+  uint32_t num_inputs;
+  uint64_t inline_inputs[3];
+  std::vector<uint64_t> more_inputs;
   detail::BackwardFn backward;  // empty: a variable read, gradient passes through unchanged
+
+  uint64_t input(uint32_t k) const { return k < 3 ? inline_inputs[k] : more_inputs[k - 3]; }
+};
+
+// A set of ids kept as a sorted vector: ids are handed out in increasing order,
+// so inserting a new op's output is a push_back, and lookups are binary searches.
+class IdSet {
+ public:
+  bool contains(uint64_t id) const { return std::binary_search(ids_.begin(), ids_.end(), id); }
+  void insert(uint64_t id) {
+    if (ids_.empty() || ids_.back() < id) {
+      ids_.push_back(id);
+      return;
+    }
+    auto it = std::lower_bound(ids_.begin(), ids_.end(), id);
+    if (it == ids_.end() || *it != id) ids_.insert(it, id);
+  }
+
+ private:
+  std::vector<uint64_t> ids_;
 };
 
 }  // namespace
@@ -29,10 +52,10 @@ struct GradientTape::State {
   bool watch_variables;
   int paused = 0;
   bool used = false;
-  std::unordered_set<uint64_t> watched;
-  std::vector<Entry> entries;
+  IdSet watched;
+  std::vector<Entry> entries;       // in recording order: outputs strictly increase
   std::vector<Variable> variables;  // read while recording, first-read order
-  std::unordered_set<uint64_t> variable_ids;
+  IdSet variable_ids;
 };
 
 namespace {
@@ -102,19 +125,46 @@ Tensor stop_gradient(const Tensor& t, const Loc& loc) {
 namespace detail {
 
 namespace {
-template <class Ids>
-void record_on_tapes(const char* op, const Ids& input_ids, const Tensor& output,
-                     BackwardFn& backward) {
+
+Entry make_entry(const char* op, std::span<const uint64_t> ids, uint64_t output) {
+  Entry e{op, output, static_cast<uint32_t>(ids.size()), {0, 0, 0}, {}, {}};
+  for (size_t k = 0; k < ids.size(); ++k) {
+    if (k < 3) e.inline_inputs[k] = ids[k];
+    else e.more_inputs.push_back(ids[k]);
+  }
+  return e;
+}
+
+void record_on_tapes(const char* op, std::span<const uint64_t> ids, const Tensor& output,
+                     BackwardFn backward) {
+  GradientTape::State* hits[16];
+  int n = 0;
   for (auto* s : t_tapes) {
-    if (s->paused) continue;
-    bool hit = false;
-    for (uint64_t id : input_ids)
-      if (s->watched.count(id)) { hit = true; break; }
-    if (!hit) continue;
-    s->entries.push_back(Entry{op, {input_ids.begin(), input_ids.end()}, output.id(), backward});
-    s->watched.insert(output.id());
+    if (s->paused || n == 16) continue;
+    for (uint64_t id : ids)
+      if (s->watched.contains(id)) {
+        hits[n++] = s;
+        break;
+      }
+  }
+  if (n == 0) return;
+  if (n == 1) {
+    Entry e = make_entry(op, ids, output.id());
+    e.backward = std::move(backward);
+    hits[0]->entries.push_back(std::move(e));
+    hits[0]->watched.insert(output.id());
+    return;
+  }
+  // Several tapes (nested tapes): they share one rule.
+  auto shared = std::make_shared<BackwardFn>(std::move(backward));
+  for (int i = 0; i < n; ++i) {
+    Entry e = make_entry(op, ids, output.id());
+    e.backward = [shared](const Tensor& dy) { return (*shared)(dy); };
+    hits[i]->entries.push_back(std::move(e));
+    hits[i]->watched.insert(output.id());
   }
 }
+
 }  // namespace
 
 void record_op(const char* op, std::initializer_list<const Tensor*> inputs, const Tensor& output,
@@ -122,10 +172,9 @@ void record_op(const char* op, std::initializer_list<const Tensor*> inputs, cons
   if (t_recording_tapes == 0) return;
   uint64_t ids[8];
   size_t n = 0;
-  for (const Tensor* t : inputs) {
+  for (const Tensor* t : inputs)
     if (n < 8) ids[n++] = t->id();
-  }
-  record_on_tapes(op, std::span<const uint64_t>(ids, n), output, backward);
+  record_on_tapes(op, std::span<const uint64_t>(ids, n), output, std::move(backward));
 }
 
 void record_op(const char* op, const std::vector<Tensor>& inputs, const Tensor& output,
@@ -133,18 +182,22 @@ void record_op(const char* op, const std::vector<Tensor>& inputs, const Tensor& 
   if (t_recording_tapes == 0) return;
   std::vector<uint64_t> ids;
   for (const Tensor& t : inputs) ids.push_back(t.id());
-  record_on_tapes(op, ids, output, backward);
+  record_on_tapes(op, ids, output, std::move(backward));
 }
 
 void record_variable_read(const Variable& v, const Tensor& value) {
   if (t_recording_tapes == 0) return;
   for (auto* s : t_tapes) {
     if (s->paused) continue;
-    bool watch = s->watched.count(v.id()) || (v.trainable() && s->watch_variables);
+    bool watch = s->watched.contains(v.id()) || (v.trainable() && s->watch_variables);
     if (!watch) continue;
     s->watched.insert(v.id());
-    if (s->variable_ids.insert(v.id()).second) s->variables.push_back(v);
-    s->entries.push_back(Entry{"read_variable", {v.id()}, value.id(), nullptr});
+    if (!s->variable_ids.contains(v.id())) {
+      s->variable_ids.insert(v.id());
+      s->variables.push_back(v);
+    }
+    uint64_t id = v.id();
+    s->entries.push_back(make_entry("read_variable", std::span<const uint64_t>(&id, 1), value.id()));
     s->watched.insert(value.id());
   }
 }
@@ -174,52 +227,69 @@ std::vector<Gradient> GradientTape::compute(const Tensor& target,
   s.used = true;
   Pause pause(this);  // the backward pass is not recorded on this tape (outer tapes do)
 
-  // Forward pass: which values depend on a source (only those need gradients).
-  std::unordered_set<uint64_t> relevant;
-  for (const Source& src : sources) relevant.insert(src.id());
-  std::vector<bool> useful(s.entries.size(), false);
-  for (size_t i = 0; i < s.entries.size(); ++i) {
+  // Gradients live in two places: per entry (its output's gradient, found by binary
+  // search since outputs increase) and per source that no entry produced (leaves).
+  const size_t n = s.entries.size();
+  auto producer = [&](uint64_t id) -> ptrdiff_t {
+    auto it = std::lower_bound(s.entries.begin(), s.entries.end(), id,
+                               [](const Entry& e, uint64_t v) { return e.output < v; });
+    return (it != s.entries.end() && it->output == id) ? it - s.entries.begin() : -1;
+  };
+  auto is_source = [&](uint64_t id) {
+    for (const Source& src : sources)
+      if (src.id() == id) return true;
+    return false;
+  };
+
+  // Forward pass: which entries depend on a source (only those need gradients).
+  std::vector<char> useful(n, 0);
+  auto relevant = [&](uint64_t id) {
+    if (is_source(id)) return true;
+    ptrdiff_t p = producer(id);
+    return p >= 0 && useful[p];
+  };
+  for (size_t i = 0; i < n; ++i) {
     const Entry& e = s.entries[i];
-    for (uint64_t in : e.inputs)
-      if (relevant.count(in)) { useful[i] = true; break; }
-    if (useful[i]) relevant.insert(e.output);
+    for (uint32_t k = 0; k < e.num_inputs; ++k)
+      if (relevant(e.input(k))) {
+        useful[i] = 1;
+        break;
+      }
   }
 
-  std::unordered_map<uint64_t, Gradient> grads;
-  grads[target.id()] = output_gradient ? *output_gradient : ones_like(target);
-  std::unordered_set<uint64_t> keep;
-  for (const Source& src : sources) keep.insert(src.id());
+  std::vector<Gradient> entry_grad(n);
+  std::vector<std::pair<uint64_t, Gradient>> leaf_grad;
+  auto slot_for = [&](uint64_t id) -> Gradient& {
+    ptrdiff_t p = producer(id);
+    if (p >= 0) return entry_grad[p];
+    for (auto& [lid, g] : leaf_grad)
+      if (lid == id) return g;
+    return leaf_grad.emplace_back(id, Gradient()).second;
+  };
+  Gradient seed = output_gradient ? Gradient(*output_gradient) : Gradient(ones_like(target));
+  slot_for(target.id()) = seed;
 
-  for (size_t i = s.entries.size(); i-- > 0;) {
-    if (!useful[i]) continue;
+  for (size_t i = n; i-- > 0;) {
+    if (!useful[i] || !entry_grad[i].defined()) continue;
     const Entry& e = s.entries[i];
-    auto it = grads.find(e.output);
-    if (it == grads.end()) continue;
-    Gradient dy = it->second;
-    if (!keep.count(e.output)) grads.erase(it);
+    Gradient dy = is_source(e.output) ? entry_grad[i] : std::move(entry_grad[i]);
     std::vector<Gradient> in_grads;
-    if (!e.backward) in_grads = {dy};  // variable read: pass through (may stay sparse)
+    if (!e.backward) in_grads.push_back(std::move(dy));  // variable read: may stay sparse
     else in_grads = e.backward(dy.to_dense());
-    for (size_t k = 0; k < e.inputs.size() && k < in_grads.size(); ++k) {
-      if (!in_grads[k].defined() || !relevant.count(e.inputs[k])) continue;
-      auto& slot = grads[e.inputs[k]];
-      slot = slot.defined() ? accumulate(slot, in_grads[k]) : in_grads[k];
+    for (uint32_t k = 0; k < e.num_inputs && k < in_grads.size(); ++k) {
+      if (!in_grads[k].defined() || !relevant(e.input(k))) continue;
+      Gradient& slot = slot_for(e.input(k));
+      slot = slot.defined() ? accumulate(slot, in_grads[k]) : std::move(in_grads[k]);
     }
   }
 
   std::vector<Gradient> out;
   out.reserve(sources.size());
   for (const Source& src : sources) {
-    auto it = grads.find(src.id());
-    if (it != grads.end() && src.id() != target.id()) {
-      out.push_back(it->second);
-    } else if (src.id() == target.id()) {
-      out.push_back(output_gradient ? *output_gradient : ones_like(target));
-    } else if (unconnected == UnconnectedGradients::zero) {
-      out.push_back(zeros(src.shape(), src.dtype()));
-    } else {
-      out.emplace_back();
-    }
+    Gradient g = src.id() == target.id() ? seed : slot_for(src.id());
+    if (g.defined()) out.push_back(std::move(g));
+    else if (unconnected == UnconnectedGradients::zero) out.emplace_back(zeros(src.shape(), src.dtype()));
+    else out.emplace_back();
   }
   if (!s.persistent) {
     s.entries.clear();

@@ -15,6 +15,7 @@
 #include <memory>
 #include <vector>
 
+#include "kiln/autodiff/backward_fn.h"
 #include "kiln/autodiff/gradient.h"
 #include "kiln/tensor.h"
 #include "kiln/variable.h"
@@ -102,9 +103,8 @@ Tensor stop_gradient(const Tensor& t, const Loc& loc = Loc::current());
 
 namespace detail {
 
-// A primitive's backward rule: input gradients from the output's gradient.
-// Return an undefined Gradient for inputs that have none (indices, masks).
-using BackwardFn = std::function<std::vector<Gradient>(const Tensor& dy)>;
+// A primitive's backward rule (BackwardFn, backward_fn.h): input gradients from the
+// output's gradient. It returns an undefined Gradient for inputs that have none.
 
 // Number of tapes recording on this thread; ops skip all tape work when zero.
 extern thread_local int t_recording_tapes;
