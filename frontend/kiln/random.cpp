@@ -175,8 +175,11 @@ double normal_quantile(double p) {
     x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
   }
-  // ... refined by one Halley step against erfc, to full double precision.
-  double e = 0.5 * std::erfc(-x / std::numbers::sqrt2) - p;
+  // ... refined by one Halley step against erfc, to full double precision. Above the
+  // median the error is taken on the upper tail, 1 - p (exact) against Q(x): Phi(x)
+  // itself rounds to 1 there and would cap the accuracy near 1e-9.
+  double e = p > 0.5 ? (1 - p) - 0.5 * std::erfc(x / std::numbers::sqrt2)
+                     : 0.5 * std::erfc(-x / std::numbers::sqrt2) - p;
   double u = e * std::sqrt(2 * std::numbers::pi) * std::exp(x * x / 2);
   return x - u / (1 + x * u / 2);
 }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <ostream>
 
@@ -39,6 +40,12 @@ Tensor from_values(const void* data, DType dt, const Shape& shape) {
   return t;
 }
 
+void fail_symbolic_access(const char* what) {
+  fail(what, "the values of a traced tensor are not known while tracing; traced code cannot "
+             "read or branch on tensor values (use kiln::where, or compute outside the "
+             "traced function)");
+}
+
 void check_nested_rows(size_t got, size_t want, int depth) {
   if (got != want)
     fail("constant", "nested initializer list is ragged: a row at depth " +
@@ -55,6 +62,14 @@ Tensor Tensor::empty(const Shape& shape, DType dtype) {
   impl->dtype = dtype;
   impl->shape = shape;
   impl->buffer = std::make_shared<detail::Buffer>(shape.numel() * dtype_size(dtype));
+  impl->id = detail::next_tensor_id();
+  return Tensor(std::move(impl));
+}
+
+Tensor Tensor::symbolic(const Shape& shape, DType dtype) {
+  auto impl = std::make_shared<detail::TensorImpl>();
+  impl->dtype = dtype;
+  impl->shape = shape;
   impl->id = detail::next_tensor_id();
   return Tensor(std::move(impl));
 }
@@ -90,7 +105,6 @@ Tensor Tensor::index(int64_t i, const Loc& loc) const {
   return reshape(s, rest);
 }
 
-Tensor Tensor::operator[](int64_t i) const { return index(i); }
 
 Tensor::iterator Tensor::begin() const { return iterator(this, 0); }
 Tensor::iterator Tensor::end() const { return iterator(this, rank() == 0 ? 0 : shape()[0]); }
@@ -140,8 +154,15 @@ Tensor scalar_like(double value, const Tensor& like, const Loc& loc) {
   DType dt = like.dtype();
   bool exact = visit_dtype(dt, [&](auto v) {
     using T = decltype(v);
-    if constexpr (std::is_floating_point_v<T>) return true;
-    else return static_cast<double>(static_cast<T>(value)) == value;
+    if constexpr (std::is_floating_point_v<T>) {
+      return true;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return value == 0 || value == 1;
+    } else {
+      // Range first: converting NaN or an out-of-range double to an integer is UB.
+      constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());  // -2^(n-1)
+      return value >= lo && value < -lo && static_cast<double>(static_cast<T>(value)) == value;
+    }
   });
   if (!exact)
     detail::fail("scalar", "the scalar " + std::to_string(value) + " cannot be represented as " +

@@ -48,10 +48,13 @@ class Buffer {
 struct TensorImpl {
   DType dtype;
   Shape shape;
-  std::shared_ptr<Buffer> buffer;
-  size_t offset = 0;  // bytes into buffer
-  uint64_t id;        // identity for gradient tapes; unique per TensorImpl
+  std::shared_ptr<Buffer> buffer;  // null for a symbolic (traced) tensor
+  size_t offset = 0;               // bytes into buffer
+  uint64_t id;                     // identity for tapes and traces; unique per TensorImpl
 };
+
+// Throws the error for reading the values of a symbolic tensor during a trace.
+[[noreturn]] void fail_symbolic_access(const char* what);
 
 uint64_t next_tensor_id();
 
@@ -64,6 +67,9 @@ class Tensor {
   static Tensor empty(const Shape& shape, DType dtype);
   // A tensor that shares storage (a view) with a new identity for tapes.
   static Tensor alias(const Tensor& t, const Shape& shape);
+  // A tensor with a shape and dtype but no values: a value inside a trace.
+  static Tensor symbolic(const Shape& shape, DType dtype);
+  bool is_symbolic() const { return impl_ && !impl_->buffer; }
 
   bool defined() const { return impl_ != nullptr; }
   DType dtype() const { return impl_->dtype; }
@@ -84,9 +90,13 @@ class Tensor {
     return static_cast<T*>(raw());
   }
   const void* raw() const {
+    if (!impl_->buffer) detail::fail_symbolic_access("data");
     return static_cast<const char*>(impl_->buffer->data()) + impl_->offset;
   }
-  void* raw() { return static_cast<char*>(impl_->buffer->data()) + impl_->offset; }
+  void* raw() {
+    if (!impl_->buffer) detail::fail_symbolic_access("data");
+    return static_cast<char*>(impl_->buffer->data()) + impl_->offset;
+  }
 
   // The single element of a one-element tensor, converted to T.
   template <class T> T item(const Loc& loc = Loc::current()) const;
@@ -96,7 +106,13 @@ class Tensor {
   template <class T> std::vector<T> to_vector() const;
 
   // t[i]: the i-th slice along the first dimension (negative i counts from the end).
-  Tensor operator[](int64_t i) const;
+  // (operator[] cannot take a default location argument; the index captures it.)
+  struct IndexArg {
+    IndexArg(int64_t v, const Loc& l = Loc::current()) : value(v), loc(l) {}  // NOLINT
+    int64_t value;
+    Loc loc;
+  };
+  Tensor operator[](IndexArg i) const { return index(i.value, i.loc); }
   Tensor index(int64_t i, const Loc& loc = Loc::current()) const;
 
   // Iteration over the first dimension: for (Tensor row : matrix) ...
@@ -121,7 +137,7 @@ class Tensor {
 
   // Whether two handles share one storage buffer (views, variable snapshots).
   bool shares_storage_with(const Tensor& o) const {
-    return impl_ && o.impl_ && impl_->buffer == o.impl_->buffer;
+    return impl_ && o.impl_ && impl_->buffer && impl_->buffer == o.impl_->buffer;
   }
   long storage_use_count() const { return impl_ ? impl_->buffer.use_count() : 0; }
 
@@ -171,6 +187,10 @@ void check_nested_rows(size_t got, size_t want, int depth);
 // Template definitions.
 
 template <class T> T Tensor::item(const Loc& loc) const {
+  if (is_symbolic()) {
+    detail::ApiScope scope("item", loc);
+    detail::fail_symbolic_access("item()");
+  }
   if (!defined() || numel() != 1) {
     detail::ApiScope scope("item", loc);
     detail::fail("item", defined() ? "item() needs a tensor with one element, got shape " +
@@ -184,6 +204,7 @@ template <class T> T Tensor::item(const Loc& loc) const {
 }
 
 template <class T> std::vector<T> Tensor::to_vector() const {
+  if (is_symbolic()) detail::fail_symbolic_access("to_vector()");
   std::vector<T> out(static_cast<size_t>(numel()));
   visit_dtype(dtype(), [&](auto v) {
     using S = decltype(v);

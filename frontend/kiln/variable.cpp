@@ -2,11 +2,15 @@
 #include "kiln/variable.h"
 
 #include <cstring>
+#include <functional>
 #include <ostream>
 
 #include "kiln/autodiff/tape.h"
 #include "kiln/kernels/elementwise.h"
 #include "kiln/kernels/layout.h"
+#include "kiln/ops/indexing.h"
+#include "kiln/ops/math.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 
@@ -45,7 +49,11 @@ const Tensor& Variable::storage() const { return impl_->value; }
 
 Tensor Variable::value() const {
   if (!impl_) detail::fail("Variable", "reading an uninitialized (default-constructed) variable");
-  Tensor snapshot = Tensor::alias(impl_->value, impl_->value.shape());
+  // Inside a trace the value is symbolic: an argument of the traced function, or
+  // what an earlier update in the same trace left.
+  detail::TraceSink* sink = detail::active_trace_sink();
+  Tensor snapshot = sink ? Tensor::alias(sink->read_variable(*this), shape())
+                         : Tensor::alias(impl_->value, impl_->value.shape());
   if (detail::tapes_active()) detail::record_variable_read(*this, snapshot);
   return snapshot;
 }
@@ -74,9 +82,23 @@ void check_update(const char* op, const Variable& v, const Tensor& t, bool exact
 
 }  // namespace
 
+namespace {
+
+// In a trace, an update is a new value computed with ops, left in the variable.
+bool traced_update(const Variable& v, const std::function<Tensor(const Tensor&)>& new_value) {
+  detail::TraceSink* sink = detail::active_trace_sink();
+  if (!sink) return false;
+  NoGradGuard no_tape;  // updates are not differentiable
+  sink->write_variable(v, new_value(sink->read_variable(v)));
+  return true;
+}
+
+}  // namespace
+
 void Variable::assign(const Tensor& v, const Loc& loc) {
   detail::ApiScope scope("assign", loc);
   check_update("assign", *this, v, /*exact_shape=*/true);
+  if (traced_update(*this, [&](const Tensor&) { return v; })) return;
   Tensor& dst = writable_value();
   if (dst.nbytes()) std::memmove(dst.raw(), v.raw(), dst.nbytes());
 }
@@ -84,6 +106,7 @@ void Variable::assign(const Tensor& v, const Loc& loc) {
 void Variable::assign_add(const Tensor& delta, const Loc& loc) {
   detail::ApiScope scope("assign_add", loc);
   check_update("assign_add", *this, delta, /*exact_shape=*/false);
+  if (traced_update(*this, [&](const Tensor& cur) { return add(cur, delta); })) return;
   Tensor sum = kernels::binary(kernels::Binary::add, impl_->value, delta, shape());
   Tensor& dst = writable_value();
   std::memcpy(dst.raw(), sum.raw(), dst.nbytes());
@@ -92,6 +115,7 @@ void Variable::assign_add(const Tensor& delta, const Loc& loc) {
 void Variable::assign_sub(const Tensor& delta, const Loc& loc) {
   detail::ApiScope scope("assign_sub", loc);
   check_update("assign_sub", *this, delta, /*exact_shape=*/false);
+  if (traced_update(*this, [&](const Tensor& cur) { return subtract(cur, delta); })) return;
   Tensor diff = kernels::binary(kernels::Binary::sub, impl_->value, delta, shape());
   Tensor& dst = writable_value();
   std::memcpy(dst.raw(), diff.raw(), dst.nbytes());
@@ -115,7 +139,7 @@ void check_scatter(const char* op, const Variable& v, const Tensor& indices,
   if (v.shape().rank() == 0) detail::fail(op, "variable '" + v.name() + "' is a scalar");
   if (!indices.defined() || (indices.dtype() != i32 && indices.dtype() != i64))
     detail::fail(op, "indices must be an int32 or int64 tensor");
-  int64_t bad = kernels::first_out_of_range(indices, v.shape()[0]);
+  int64_t bad = indices.is_symbolic() ? -1 : kernels::first_out_of_range(indices, v.shape()[0]);
   if (bad >= 0)
     detail::fail(op, "indices[" + std::to_string(bad) + "] = " +
                          std::to_string(kernels::index_at(indices, bad)) + " is not in [0, " +
@@ -133,12 +157,20 @@ void check_scatter(const char* op, const Variable& v, const Tensor& indices,
 void Variable::scatter_sub(const Tensor& indices, const Tensor& updates, const Loc& loc) {
   detail::ApiScope scope("scatter_sub", loc);
   check_scatter("scatter_sub", *this, indices, updates);
+  if (traced_update(*this, [&](const Tensor& cur) {
+        return kiln::scatter_add(cur, indices, neg(updates));
+      }))
+    return;
   kernels::scatter_accumulate(writable_value(), indices, updates, -1);
 }
 
 void Variable::scatter_add(const Tensor& indices, const Tensor& updates, const Loc& loc) {
   detail::ApiScope scope("scatter_add", loc);
   check_scatter("scatter_add", *this, indices, updates);
+  if (traced_update(*this, [&](const Tensor& cur) {
+        return kiln::scatter_add(cur, indices, updates);
+      }))
+    return;
   kernels::scatter_accumulate(writable_value(), indices, updates, +1);
 }
 

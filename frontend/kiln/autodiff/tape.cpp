@@ -235,9 +235,11 @@ std::vector<Gradient> GradientTape::compute(const Tensor& target,
                                [](const Entry& e, uint64_t v) { return e.output < v; });
     return (it != s.entries.end() && it->output == id) ? it - s.entries.begin() : -1;
   };
+  // A source this tape does not watch gets no gradient, even when a recorded op read it
+  // (as in TensorFlow: gradient(x * u, [x, u]) is [u, None] when only x is watched).
   auto is_source = [&](uint64_t id) {
     for (const Source& src : sources)
-      if (src.id() == id) return true;
+      if (src.id() == id) return s.watched.contains(id);
     return false;
   };
 

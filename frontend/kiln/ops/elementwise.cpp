@@ -6,6 +6,8 @@
 #include "kiln/kernels/layout.h"
 #include "kiln/ops/math.h"
 #include "kiln/ops/reduce.h"
+#include "kiln/ops/shape_ops.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 namespace {
@@ -20,6 +22,44 @@ void check_defined(const char* op, const Tensor& t) {
 
 std::string dt(DType d) { return std::string(dtype_name(d)); }
 
+// The kiln dialect's name for each elementwise op (see dialects/kiln).
+const char* dialect_name(Unary op) {
+  return op == Unary::logical_not ? "kiln.not" : nullptr;
+}
+
+const char* dialect_name(Binary op) {
+  switch (op) {
+    case Binary::add: return "kiln.add";
+    case Binary::sub: return "kiln.sub";
+    case Binary::mul: return "kiln.mul";
+    case Binary::div: return "kiln.div";
+    case Binary::pow: return "kiln.pow";
+    case Binary::maximum: return "kiln.max";
+    case Binary::minimum: return "kiln.min";
+    case Binary::logical_and: return "kiln.and";
+    case Binary::logical_or: return "kiln.or";
+    default: return "kiln.compare";
+  }
+}
+
+const char* compare_predicate(Binary op) {
+  switch (op) {
+    case Binary::equal: return "eq";
+    case Binary::not_equal: return "ne";
+    case Binary::less: return "lt";
+    case Binary::less_equal: return "le";
+    case Binary::greater: return "gt";
+    default: return "ge";
+  }
+}
+
+// In a trace the dialect has no implicit broadcasting: broadcast operands first.
+Tensor broadcast_for_trace(const Tensor& t, const Shape& shape) {
+  if (t.shape() == shape) return t;
+  NoGradGuard no_tape;  // the op's own gradient rule already undoes the broadcast
+  return broadcast_to(t, shape);
+}
+
 // ---------------------------------------------------------------------------
 // Unary
 
@@ -33,7 +73,13 @@ Tensor unary_prim(Unary op, const Tensor& x) {
     detail::fail(nm, "expected a bool tensor, got " + dt(x.dtype()));
   if (op != Unary::logical_not && x.dtype() == boolean)
     detail::fail(nm, "not defined for bool tensors; cast first");
-  Tensor y = kernels::unary(op, x);
+  Tensor y;
+  if (x.is_symbolic()) {
+    std::string name = dialect_name(op) ? dialect_name(op) : std::string("kiln.") + nm;
+    y = detail::emit_op(name.c_str(), {x}, {}, x.shape(), x.dtype());
+  } else {
+    y = kernels::unary(op, x);
+  }
   if (!detail::tapes_active() || !is_floating(x.dtype())) return y;
   detail::BackwardFn rule;
   switch (op) {
@@ -84,12 +130,23 @@ Tensor binary_prim(Binary op, const Tensor& a, const Tensor& b) {
   if (!broadcast_shapes(a.shape(), b.shape(), &out))
     detail::fail(nm, "shapes " + a.shape().str() + " and " + b.shape().str() +
                          " are not broadcastable");
-  if (op == Binary::div && is_integer(a.dtype())) {
+  if (op == Binary::div && is_integer(a.dtype()) && !b.is_symbolic()) {
     for (int64_t i = 0, n = b.numel(); i < n; ++i)
       if (kernels::index_at(b, i) == 0)
         detail::fail(nm, "integer division by zero (divisor element " + std::to_string(i) + ")");
   }
-  Tensor y = kernels::binary(op, a, b, out);
+  Tensor y;
+  if (detail::any_symbolic({&a, &b})) {
+    DType rdt = kernels::is_comparison(op) || kernels::is_logical(op) ? boolean : a.dtype();
+    Tensor ta = broadcast_for_trace(a, out), tb = broadcast_for_trace(b, out);
+    if (kernels::is_comparison(op))
+      y = detail::emit_op("kiln.compare", {ta, tb},
+                          {{"predicate", std::string(compare_predicate(op))}}, out, rdt);
+    else
+      y = detail::emit_op(dialect_name(op), {ta, tb}, {}, out, rdt);
+  } else {
+    y = kernels::binary(op, a, b, out);
+  }
   if (!detail::tapes_active() || !is_floating(a.dtype()) || kernels::is_comparison(op) ||
       kernels::is_logical(op))
     return y;
@@ -209,7 +266,12 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b, const Loc& lo
   if (!broadcast_shapes(a.shape(), b.shape(), &ab) || !broadcast_shapes(cond.shape(), ab, &out))
     detail::fail("where", "shapes " + cond.shape().str() + ", " + a.shape().str() + " and " +
                               b.shape().str() + " are not broadcastable");
-  Tensor y = kernels::select(cond, a, b, out);
+  Tensor y = detail::any_symbolic({&cond, &a, &b})
+                 ? detail::emit_op("kiln.select",
+                                   {broadcast_for_trace(cond, out), broadcast_for_trace(a, out),
+                                    broadcast_for_trace(b, out)},
+                                   {}, out, a.dtype())
+                 : kernels::select(cond, a, b, out);
   if (detail::tapes_active() && is_floating(a.dtype())) {
     detail::record_op("where", {&cond, &a, &b}, y,
                       [cond, sa = a.shape(), sb = b.shape()](const Tensor& dy) -> Grads {
@@ -225,7 +287,8 @@ Tensor cast(const Tensor& x, DType dtype, const Loc& loc) {
   detail::ApiScope scope("cast", loc);
   check_defined("cast", x);
   if (x.dtype() == dtype) return x;
-  Tensor y = kernels::cast(x, dtype);
+  Tensor y = x.is_symbolic() ? detail::emit_op("kiln.cast", {x}, {}, x.shape(), dtype)
+                             : kernels::cast(x, dtype);
   if (detail::tapes_active() && is_floating(x.dtype()) && is_floating(dtype)) {
     detail::record_op("cast", {&x}, y, [from = x.dtype()](const Tensor& dy) -> Grads {
       return {cast(dy, from)};

@@ -5,6 +5,7 @@
 #include "kiln/kernels/layout.h"
 #include "kiln/ops/math.h"
 #include "kiln/ops/shape_ops.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 namespace {
@@ -16,6 +17,7 @@ void check_indices(const char* op, const Tensor& indices, int64_t rows) {
   if (indices.dtype() != i32 && indices.dtype() != i64)
     detail::fail(op, "indices must be int32 or int64, got " +
                          std::string(dtype_name(indices.dtype())));
+  if (indices.is_symbolic()) return;  // checked at run time by compiled code
   int64_t bad = kernels::first_out_of_range(indices, rows);
   if (bad >= 0)
     detail::fail(op, "indices[" + std::to_string(bad) + "] = " +
@@ -32,7 +34,14 @@ Tensor gather(const Tensor& params, const Tensor& indices, const Loc& loc) {
   check_indices("gather", indices, params.shape()[0]);
   if (indices.rank() + params.rank() - 1 > kMaxRank)
     detail::fail("gather", "result rank exceeds " + std::to_string(kMaxRank));
-  Tensor y = kernels::gather(params, indices);
+  Tensor y;
+  if (detail::any_symbolic({&params, &indices})) {
+    Shape os = indices.shape();
+    for (int i = 1; i < params.rank(); ++i) os.push_back(params.shape()[i]);
+    y = detail::emit_op("kiln.gather", {params, indices}, {}, os, params.dtype());
+  } else {
+    y = kernels::gather(params, indices);
+  }
   if (detail::tapes_active() && is_floating(params.dtype())) {
     detail::record_op("gather", {&params, &indices}, y,
                       [indices, ps = params.shape()](const Tensor& dy) -> Grads {
@@ -66,7 +75,10 @@ Tensor scatter_add(const Tensor& x, const Tensor& indices, const Tensor& updates
   if (!(updates.shape() == want))
     detail::fail("scatter_add", "updates have shape " + updates.shape().str() + ", expected " +
                                     want.str() + " (indices shape + target shape[1:])");
-  Tensor y = kernels::scatter_add(x, indices, updates);
+  Tensor y = detail::any_symbolic({&x, &indices, &updates})
+                 ? detail::emit_op("kiln.scatter_add", {x, indices, updates}, {}, x.shape(),
+                                   x.dtype())
+                 : kernels::scatter_add(x, indices, updates);
   if (detail::tapes_active() && is_floating(x.dtype())) {
     detail::record_op("scatter_add", {&x, &indices, &updates}, y,
                       [indices](const Tensor& dy) -> Grads {

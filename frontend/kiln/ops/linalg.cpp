@@ -5,6 +5,7 @@
 #include "kiln/kernels/matmul.h"
 #include "kiln/ops/reduce.h"
 #include "kiln/ops/shape_ops.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 namespace {
@@ -48,7 +49,21 @@ Tensor matmul(const Tensor& a0, const Tensor& b0, bool transpose_a, bool transpo
   Shape out = batch;
   out.push_back(a.shape()[ra - 2]);
   out.push_back(b.shape()[rb - 1]);
-  Tensor y = kernels::matmul(a, b, out);
+  Tensor y;
+  if (detail::any_symbolic({&a, &b})) {
+    // The dialect's matmul needs identical batch dimensions: broadcast them first.
+    auto full = [&](const Tensor& t) {
+      Shape s = batch;
+      s.push_back(t.shape()[t.rank() - 2]);
+      s.push_back(t.shape()[t.rank() - 1]);
+      if (t.shape() == s) return t;
+      NoGradGuard no_tape;
+      return broadcast_to(t, s);
+    };
+    y = detail::emit_op("kiln.matmul", {full(a), full(b)}, {}, out, a.dtype());
+  } else {
+    y = kernels::matmul(a, b, out);
+  }
   if (detail::tapes_active() && is_floating(a.dtype())) {
     detail::record_op("matmul", {&a, &b}, y, [a, b](const Tensor& dy) -> Grads {
       return {sum_to(matmul(dy, b, false, true), a.shape()),

@@ -29,8 +29,13 @@ Tensor sigmoid_cross_entropy_with_logits(const Tensor& labels, const Tensor& log
     detail::fail("sigmoid_cross_entropy_with_logits",
                  "labels " + labels.shape().str() + " and logits " + logits.shape().str() +
                      " must have the same shape");
-  // max(x, 0) - x z + log(1 + e^-|x|): no overflow for any x (TensorFlow's form).
-  return relu(logits) - logits * labels + log1p(exp(-abs(logits)));
+  // max(x, 0) - x z + log(1 + e^-|x|): no overflow for any x (TensorFlow's form). Both kinks
+  // pick the x >= 0 side, so that at x = 0 (a zero-initialized model) their gradients add up
+  // to the true sigmoid(0) - z; relu and abs each take 0 there, which would give -z.
+  Tensor nonneg = logits >= 0.0;
+  Tensor relu_logits = where(nonneg, logits, zeros_like(logits));
+  Tensor neg_abs_logits = where(nonneg, -logits, logits);
+  return relu_logits - logits * labels + log1p(exp(neg_abs_logits));
 }
 
 Tensor softmax_cross_entropy_with_logits(const Tensor& labels, const Tensor& logits,

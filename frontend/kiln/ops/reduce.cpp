@@ -8,6 +8,7 @@
 #include "kiln/kernels/reduce.h"
 #include "kiln/ops/math.h"
 #include "kiln/ops/shape_ops.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 namespace {
@@ -50,10 +51,24 @@ Tensor reduce_prim(kernels::Reduce op, const char* nm, const Tensor& x, const Ax
       if (mask[i] && x.shape()[i] == 0)
         detail::fail(nm, "cannot reduce over an empty axis " + std::to_string(i) + " of shape " +
                              x.shape().str());
-  Tensor kept = kernels::reduce(op, x, mask);
-  Tensor y = keepdims ? kept : Tensor::alias(kept, drop_shape(x.shape(), mask));
-  if (!detail::tapes_active() || !is_floating(x.dtype())) return y;
   Shape ks = keep_shape(x.shape(), mask);
+  Shape ds = drop_shape(x.shape(), mask);
+  Tensor kept, y;
+  if (x.is_symbolic()) {
+    // The dialect's reductions drop the reduced axes; keepdims is a reshape.
+    std::vector<int64_t> axes_attr;
+    for (int i = 0; i < x.rank(); ++i)
+      if (mask[i]) axes_attr.push_back(i);
+    static const char* names[] = {"kiln.reduce_sum", "kiln.reduce_max", "kiln.reduce_min"};
+    Tensor dropped = detail::emit_op(names[static_cast<int>(op)], {x}, {{"axes", axes_attr}}, ds,
+                                     x.dtype());
+    kept = ks == ds ? dropped : detail::emit_op("kiln.reshape", {dropped}, {}, ks, x.dtype());
+    y = keepdims ? kept : dropped;
+  } else {
+    kept = kernels::reduce(op, x, mask);
+    y = keepdims ? kept : Tensor::alias(kept, ds);
+  }
+  if (!detail::tapes_active() || !is_floating(x.dtype())) return y;
   if (op == kernels::Reduce::sum) {
     detail::record_op(nm, {&x}, y, [ks, xs = x.shape()](const Tensor& dy) -> Grads {
       return {broadcast_to(reshape(dy, ks), xs)};
@@ -109,6 +124,12 @@ Tensor argmax(const Tensor& x, int axis, const Loc& loc) {
     detail::fail("argmax", "axis " + std::to_string(axis) + " is out of range for a tensor of rank " +
                                std::to_string(x.rank()) + " (shape " + x.shape().str() + ")");
   if (x.shape()[a] == 0) detail::fail("argmax", "cannot take argmax over an empty axis");
+  if (x.is_symbolic()) {
+    Shape out;
+    for (int i = 0; i < x.rank(); ++i)
+      if (i != a) out.push_back(x.shape()[i]);
+    return detail::emit_op("kiln.argmax", {x}, {{"axis", int64_t{a}}}, out, i64);
+  }
   return kernels::argmax(x, a);
 }
 

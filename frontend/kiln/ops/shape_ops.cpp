@@ -9,6 +9,7 @@
 #include "kiln/kernels/elementwise.h"
 #include "kiln/kernels/layout.h"
 #include "kiln/ops/reduce.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 namespace {
@@ -65,7 +66,8 @@ Tensor reshape(const Tensor& x, const Shape& shape, const Loc& loc) {
     detail::fail("reshape", "cannot reshape " + x.shape().str() + " (" +
                                 std::to_string(x.numel()) + " elements) to " + shape.str() + " (" +
                                 std::to_string(s.numel()) + " elements)");
-  Tensor y = Tensor::alias(x, s);
+  Tensor y = x.is_symbolic() ? detail::emit_op("kiln.reshape", {x}, {}, s, x.dtype())
+                             : Tensor::alias(x, s);
   if (floating_and_taped(x))
     detail::record_op("reshape", {&x}, y, [xs = x.shape()](const Tensor& dy) -> Grads {
       return {reshape(dy, xs)};
@@ -91,7 +93,16 @@ Tensor transpose(const Tensor& x, const std::vector<int>& perm0, const Loc& loc)
     if (seen[p]) detail::fail("transpose", "axis " + std::to_string(p) + " repeats in permutation");
     seen[p] = true;
   }
-  Tensor y = kernels::transpose(x, perm);
+  Tensor y;
+  if (x.is_symbolic()) {
+    Shape os;
+    for (int i = 0; i < r; ++i) os.push_back(x.shape()[perm[i]]);
+    y = detail::emit_op("kiln.transpose", {x},
+                        {{"permutation", std::vector<int64_t>(perm.begin(), perm.end())}}, os,
+                        x.dtype());
+  } else {
+    y = kernels::transpose(x, perm);
+  }
   if (floating_and_taped(x)) {
     std::vector<int> inv(r);
     for (int i = 0; i < r; ++i) inv[perm[i]] = i;
@@ -109,7 +120,8 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape, const Loc& loc) {
   if (!broadcast_shapes(x.shape(), shape, &out) || !(out == shape))
     detail::fail("broadcast_to", "cannot broadcast " + x.shape().str() + " to " + shape.str());
   if (x.shape() == shape) return x;
-  Tensor y = kernels::broadcast(x, shape);
+  Tensor y = x.is_symbolic() ? detail::emit_op("kiln.broadcast_to", {x}, {}, shape, x.dtype())
+                             : kernels::broadcast(x, shape);
   if (floating_and_taped(x))
     detail::record_op("broadcast_to", {&x}, y, [xs = x.shape()](const Tensor& dy) -> Grads {
       return {sum_to(dy, xs)};
@@ -140,7 +152,11 @@ Tensor concat(const std::vector<Tensor>& xs, int axis, const Loc& loc) {
                                  std::to_string(a));
     out[a] += t.shape()[a];
   }
-  Tensor y = kernels::concat(xs, a, out);
+  bool symbolic = false;
+  for (const Tensor& t : xs) symbolic = symbolic || t.is_symbolic();
+  Tensor y = symbolic ? detail::emit_op("kiln.concat", xs, {{"axis", int64_t{a}}}, out,
+                                        first.dtype())
+                      : kernels::concat(xs, a, out);
   if (floating_and_taped(first)) {
     std::vector<int64_t> sizes;
     for (const Tensor& t : xs) sizes.push_back(t.shape()[a]);
@@ -176,7 +192,9 @@ Tensor slice(const Tensor& x, const std::vector<int64_t>& begin,
                                 std::to_string(i));
     out.push_back(n);
   }
-  Tensor y = kernels::slice(x, begin, out);
+  Tensor y = x.is_symbolic()
+                 ? detail::emit_op("kiln.slice", {x}, {{"start", begin}}, out, x.dtype())
+                 : kernels::slice(x, begin, out);
   if (floating_and_taped(x)) {
     std::vector<int64_t> high(r);
     for (int i = 0; i < r; ++i) high[i] = x.shape()[i] - begin[i] - out[i];
@@ -201,9 +219,10 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& low, const std::vector<i
       detail::fail("pad", "negative padding low " + vec_str(low) + " high " + vec_str(high));
     out.push_back(x.shape()[i] + low[i] + high[i]);
   }
-  // Written as zeros + scatter of rows would lose generality; copy row blocks instead.
-  Tensor y = zeros(out, x.dtype());
-  if (x.numel() > 0) {
+  Tensor y = x.is_symbolic() ? detail::emit_op("kiln.pad", {x}, {{"low", low}, {"high", high}},
+                                               out, x.dtype())
+                             : zeros(out, x.dtype());
+  if (!x.is_symbolic() && x.numel() > 0) {
     size_t es = dtype_size(x.dtype());
     auto ost = contiguous_strides(out);
     int64_t inner = r ? x.shape()[r - 1] : 1;
