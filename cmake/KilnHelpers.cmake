@@ -1,7 +1,9 @@
 # Build helpers shared by every folder. Each takes named arguments:
 #
-#   kiln_library(NAME <target> SRCS <files...> [DEPS <targets...>] [INCLUDES <dirs...>])
-#     A static library with Kiln's warning flags; INCLUDES become PUBLIC include dirs.
+#   kiln_library(NAME <target> SRCS <files...> [DEPS <targets...>] [INCLUDES <dirs...>]
+#                [DEPENDS <targets...>])
+#     A static library with Kiln's warning flags; INCLUDES become PUBLIC include dirs;
+#     DEPENDS names targets that must be built first (generated headers, e.g. TableGen).
 #   kiln_executable(NAME <target> SRCS <files...> [DEPS <targets...>])
 #     A program (tools, demos, benchmarks) with Kiln's warning flags.
 #   kiln_test(NAME <target> SRCS <files...> [DEPS <targets...>])
@@ -23,8 +25,11 @@ function(kiln_apply_common_flags target)
 endfunction()
 
 function(kiln_library)
-  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;INCLUDES" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;INCLUDES;DEPENDS" ${ARGN})
   add_library(${ARG_NAME} STATIC ${ARG_SRCS})
+  if(ARG_DEPENDS)
+    add_dependencies(${ARG_NAME} ${ARG_DEPENDS})
+  endif()
   kiln_apply_common_flags(${ARG_NAME})
   if(ARG_INCLUDES)
     target_include_directories(${ARG_NAME} PUBLIC ${ARG_INCLUDES})

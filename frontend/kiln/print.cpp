@@ -113,10 +113,17 @@ Formatter make_formatter(const Tensor& t, const std::vector<int64_t>& shown) {
   f.sci = f.scalar ? maxabs >= 1e16 || minabs < 1e-4
                    : maxabs >= 1e8 || minabs < 1e-4 || maxabs / minabs > 1e3;
   if (!f.sci || f.scalar) return f;
+  // Mantissa digits: the most any shown element needs, each rounded to at most 8 digits
+  // with trailing zeros dropped (0.19700000000000001 needs 2: "1.97e-01").
   bool f32 = t.dtype() == DType::f32;
   for (int64_t i : shown)
-    if (std::isfinite(f.vals[i]))
-      f.sci_digits = std::max(f.sci_digits, shortest_digits(f.vals[i], true, f32, kArrayDigits));
+    if (std::isfinite(f.vals[i])) {
+      double v = f.vals[i];
+      std::string m = fmt_sci(v, shortest_digits(v, true, f32, kArrayDigits), /*trim=*/true);
+      size_t point = m.find('.');
+      int digits = point == std::string::npos ? 0 : static_cast<int>(m.find('e') - point - 1);
+      f.sci_digits = std::max(f.sci_digits, digits);
+    }
   for (int64_t i : shown)
     if (std::isfinite(f.vals[i])) {
       std::string s = fmt_sci(f.vals[i], f.sci_digits, false);

@@ -41,6 +41,10 @@ class TraceSink {
   virtual Tensor read_variable(const Variable& v) = 0;
   // Records that the traced function leaves `value` in variable v.
   virtual void write_variable(const Variable& v, const Tensor& value) = 0;
+  // fori_loop: opens a kiln.loop body and returns its induction variable; the body
+  // is traced next, then end_loop() closes it.
+  virtual Tensor begin_loop(int64_t lower, int64_t upper) = 0;
+  virtual void end_loop() = 0;
 };
 
 // The sink of the innermost active trace on this thread, or null when eager.

@@ -52,7 +52,7 @@ Tensor Variable::value() const {
   // Inside a trace the value is symbolic: an argument of the traced function, or
   // what an earlier update in the same trace left.
   detail::TraceSink* sink = detail::active_trace_sink();
-  Tensor snapshot = sink ? Tensor::alias(sink->read_variable(*this), shape())
+  Tensor snapshot = sink ? sink->read_variable(*this)  // a fresh symbolic tensor per read
                          : Tensor::alias(impl_->value, impl_->value.shape());
   if (detail::tapes_active()) detail::record_variable_read(*this, snapshot);
   return snapshot;

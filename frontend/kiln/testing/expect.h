@@ -1,0 +1,71 @@
+// Test-only helpers shared by the front end's unit tests: catching the kiln::Error a
+// call throws, and comparing a tensor's values with a float64 reference the test computed.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kiln/error.h"
+#include "kiln/shape.h"
+#include "kiln/tensor.h"
+
+namespace kiln::testing {
+
+// The kiln::Error that f() throws; records a test failure (and returns an empty Error)
+// when it throws nothing. Capture the line on the same line as the call:
+//   const int line = __LINE__; Error e = error_of([&] { gather(p, idx); });
+template <class F> Error error_of(F&& f) {
+  try {
+    std::forward<F>(f)();
+  } catch (const Error& e) {
+    return e;
+  }
+  ADD_FAILURE() << "expected a kiln::Error, none was thrown";
+  return Error("", "", "", 0, "");
+}
+
+// The location part of a message for a call on `line` of this test file in `api`.
+inline std::string at(const char* file, int line, const std::string& api) {
+  std::string f(file);
+  auto slash = f.find_last_of('/');
+  if (slash != std::string::npos) f = f.substr(slash + 1);
+  return " \u2014 at " + f + ":" + std::to_string(line) + " in " + api;
+}
+
+// Checks shape and every element of t against `want` (row-major): |got - want| <= atol +
+// rtol |want|; NaNs must match NaNs and infinities must be equal.
+inline ::testing::AssertionResult values_near(const Tensor& t, const Shape& shape,
+                                              const std::vector<double>& want, double rtol,
+                                              double atol = 0) {
+  if (!t.defined()) return ::testing::AssertionFailure() << "tensor is undefined";
+  if (!(t.shape() == shape))
+    return ::testing::AssertionFailure()
+           << "shape " << t.shape().str() << ", expected " << shape.str();
+  std::vector<double> got = t.to_vector<double>();
+  if (got.size() != want.size())
+    return ::testing::AssertionFailure()
+           << got.size() << " elements, reference has " << want.size();
+  for (size_t i = 0; i < got.size(); ++i) {
+    double g = got[i], w = want[i];
+    bool ok = std::isnan(w) ? std::isnan(g)
+              : std::isinf(w) ? g == w
+                              : std::abs(g - w) <= atol + rtol * std::abs(w);
+    if (!ok)
+      return ::testing::AssertionFailure()
+             << "element " << i << " is " << g << ", expected " << w << " (rtol " << rtol
+             << ", atol " << atol << ")";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+// Exact comparison (integers, bools, and float results that must be bit-equal).
+inline ::testing::AssertionResult values_equal(const Tensor& t, const Shape& shape,
+                                               const std::vector<double>& want) {
+  return values_near(t, shape, want, 0, 0);
+}
+
+}  // namespace kiln::testing

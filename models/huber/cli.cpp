@@ -1,0 +1,145 @@
+// kiln-huber's flags, output formats and exit codes.
+#include "huber/cli.h"
+
+#include <cmath>
+#include <ostream>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "huber/fit_plot.h"
+#include "huber/train.h"
+#include "kiln/data/csv.h"
+
+namespace huber {
+namespace {
+
+// CLI11 validators run on the text before conversion; these parse it themselves so that
+// the message can say what is wrong with the value.
+std::string positive_number(const std::string& text) {
+  try {
+    size_t used = 0;
+    double v = std::stod(text, &used);
+    if (used == text.size() && std::isfinite(v) && v > 0) return "";
+  } catch (const std::exception&) {
+  }
+  return "must be a positive number, got '" + text + "'";
+}
+
+std::string positive_integer(const std::string& text) {
+  try {
+    size_t used = 0;
+    long long v = std::stoll(text, &used);
+    if (used == text.size() && v > 0) return "";
+  } catch (const std::exception&) {
+  }
+  return "must be a positive whole number, got '" + text + "'";
+}
+
+std::string loss_name(const std::string& text) {
+  if (parse_loss_kind(text)) return "";
+  std::string known;
+  for (std::string_view n : loss_kind_names())
+    known += (known.empty() ? "" : ", ") + std::string(n);
+  return "'" + text + "' is not a loss; choose one of " + known;
+}
+
+nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
+  nlohmann::json j;
+  j["w"] = r.w;
+  j["b"] = r.b;
+  j["epoch_loss"] = r.epoch_loss;
+  j["seconds"] = r.seconds;
+  j["loss"] = loss_kind_name(o.loss);
+  j["delta"] = o.loss == LossKind::kSquared ? nlohmann::json(nullptr) : nlohmann::json(o.delta);
+  j["lr"] = o.learning_rate;
+  j["epochs"] = o.epochs;
+  j["data"] = r.data.source;
+  j["examples"] = r.data.size();
+  return j;
+}
+
+}  // namespace
+
+int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  CLI::App app(
+      "Trains the Stanford CS20 lecture-4 regression of life expectancy on birth rate eagerly\n"
+      "with Kiln: per-example SGD in file order from w = b = 0. The defaults reproduce the\n"
+      "lecture's eager Huber example.",
+      "kiln-huber");
+  TrainOptions options;
+  std::string loss = "cs20-huber", plot_path;
+  bool json = false;
+  app.add_option("--data", options.data_path,
+                 "Tab-separated table with columns 'Birth rate' and 'Life expectancy'.\n"
+                 "Default: birth_life_2010.txt in $KILN_DATA_DIR, else in ../shared/data;\n"
+                 "190 synthetic points when it is not there")
+      ->type_name("FILE");
+  app.add_option("--loss", loss,
+                 "cs20-huber: t² if |t| <= m, else m(2|t| - m), as the lecture writes it;\n"
+                 "huber: kiln::huber_loss, half of that; squared: t²")
+      ->type_name("NAME")
+      ->check(CLI::Validator(loss_name, ""))
+      ->capture_default_str();
+  CLI::Option* delta = app.add_option("--delta", options.delta,
+                                      "Where the Huber losses turn linear (m in cs20-huber)")
+                           ->type_name("D")
+                           ->check(CLI::Validator(positive_number, ""))
+                           ->capture_default_str();
+  app.add_option("--lr", options.learning_rate, "SGD learning rate")
+      ->type_name("LR")
+      ->check(CLI::Validator(positive_number, ""))
+      ->capture_default_str();
+  app.add_option("--epochs", options.epochs, "Passes over the data, in file order")
+      ->type_name("N")
+      ->check(CLI::Validator(positive_integer, ""))
+      ->capture_default_str();
+  app.add_option("--plot", plot_path, "Draw the data, the fitted line and the least-squares line")
+      ->type_name("FILE.svg");
+  app.add_flag("--json", json,
+               "Print the result as one JSON object on stdout, and nothing else there");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << "kiln-huber: " << e.what() << "\nRun 'kiln-huber --help' for the flags.\n";
+    return kExitUsage;
+  }
+  options.loss = *parse_loss_kind(loss);
+  if (delta->count() > 0 && options.loss == LossKind::kSquared) {
+    err << "kiln-huber: --delta: applies to --loss cs20-huber and huber, not squared\n";
+    return kExitUsage;
+  }
+
+  std::ostream& human = json ? err : out;  // with --json, stdout carries the JSON alone
+  options.log = json ? nullptr : &out;
+  options.notices = &err;
+  try {
+    TrainResult result = train(options);
+    if (!plot_path.empty()) {
+      try {
+        plot_fit(result, options).save(plot_path);
+      } catch (const kiln::Error& e) {
+        err << "kiln-huber: --plot: " << e.detail() << "\n";
+        return kExitBadInput;
+      }
+      human << "Wrote " << plot_path << "\n";
+    }
+    if (json) out << result_json(result, options).dump(2) << "\n";
+  } catch (const kiln::data::DataError& e) {
+    err << "kiln-huber: " << e.detail() << "\n";
+    return kExitBadInput;
+  } catch (const std::invalid_argument& e) {
+    err << "kiln-huber: " << e.what() << "\n";
+    return kExitUsage;
+  } catch (const kiln::Error& e) {  // not expected; reported rather than aborting
+    err << "kiln-huber: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  return kExitOk;
+}
+
+}  // namespace huber

@@ -1,0 +1,45 @@
+// Eager training of the CS20 Huber regression: per-example SGD over the data in file order,
+// exactly the lecture's loop (w = b = 0, lr 0.01, 100 epochs, float32) unless told otherwise.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "huber/birth_life_data.h"
+#include "huber/huber_model.h"
+
+namespace huber {
+
+struct TrainOptions {
+  // The data file; empty: find_birth_life_data(), or synthetic data if it finds nothing.
+  std::string data_path;
+  LossKind loss = LossKind::kCs20Huber;
+  double delta = 1.0;  // m of cs20-huber, delta of huber; unused by squared
+  double learning_rate = 0.01;
+  int64_t epochs = 100;
+  int64_t print_every = 10;         // log "Epoch k: <mean loss>" when k % print_every == 0
+  std::ostream* log = nullptr;      // progress and the final w, b; null: quiet
+  std::ostream* notices = nullptr;  // where the use of synthetic data is announced; null: quiet
+};
+
+struct TrainResult {
+  double w = 0, b = 0;
+  std::vector<double> epoch_loss;  // the mean per-example loss of each epoch, while it ran
+  double seconds = 0;              // wall time of the training loop alone
+  RegressionData data;             // what was trained on
+};
+
+// Loads the data as TrainOptions says, then trains. Throws kiln::data::DataError for a missing
+// or malformed data file and std::invalid_argument for options out of range.
+TrainResult train(const TrainOptions& options);
+
+// Trains on data already loaded (options.data_path is ignored).
+TrainResult train(const RegressionData& data, const TrainOptions& options);
+
+// The data TrainOptions asks for: options.data_path, else the shared folder, else synthetic
+// (announced on options.notices).
+RegressionData load_data(const TrainOptions& options);
+
+}  // namespace huber
