@@ -412,9 +412,11 @@ TEST_P(Op, MatchesFiniteDifferences) {
 // Each rule's backward pass is itself recorded by an outer tape (a training step is traced
 // whole), so it must be differentiable too: the gradient of the gradient against finite
 // differences of the gradient.
-TEST_P(Op, GradientOfGradientMatchesFiniteDifferences) {
+// Cases whose inputs sit where the second derivative jumps are not instantiated here.
+class OpSecondOrder : public Op {};
+
+TEST_P(OpSecondOrder, GradientOfGradientMatchesFiniteDifferences) {
   const GradCase& c = GetParam();
-  if (!c.second_order) GTEST_SKIP() << "the second derivative jumps at these inputs";
   GradCheckFn gradient_of_f = [&c](const In& x) {
     GradientTape inner(/*persistent=*/false, /*watch_accessed_variables=*/false);
     for (const Tensor& t : x) inner.watch(t);
@@ -428,10 +430,20 @@ TEST_P(Op, GradientOfGradientMatchesFiniteDifferences) {
   EXPECT_TRUE(r.ok) << c.label() << " (second order): " << r.message;
 }
 
-INSTANTIATE_TEST_SUITE_P(GradCheck, Op, ::testing::ValuesIn(gradcheck_cases()),
-                         [](const ::testing::TestParamInfo<GradCase>& param_info) {
-                           return param_info.param.label();
-                         });
+std::string case_name(const ::testing::TestParamInfo<GradCase>& param_info) {
+  return param_info.param.label();
+}
+
+std::vector<GradCase> twice_differentiable_cases() {
+  std::vector<GradCase> out;
+  for (const GradCase& c : gradcheck_cases())
+    if (c.second_order) out.push_back(c);
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(GradCheck, Op, ::testing::ValuesIn(gradcheck_cases()), case_name);
+INSTANTIATE_TEST_SUITE_P(GradCheck, OpSecondOrder, ::testing::ValuesIn(twice_differentiable_cases()),
+                         case_name);
 
 TEST(GradCheckRegistry, EveryDifferentiablePrimitiveIsChecked) {
   std::map<std::string, bool> differentiable;

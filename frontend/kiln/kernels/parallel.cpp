@@ -102,7 +102,8 @@ thread_local bool t_in_parallel = false;
 
 int num_threads() { return pool().size(); }
 
-void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+void detail::parallel_for_pool(int64_t n, int64_t grain,
+                               const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
   if (n < grain || t_in_parallel || pool().size() == 1) {
     fn(0, n);

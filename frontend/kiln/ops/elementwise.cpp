@@ -152,20 +152,31 @@ Tensor binary_prim(Binary op, const Tensor& a, const Tensor& b) {
     return y;
   detail::BackwardFn rule;
   switch (op) {
+    // Without broadcasting the rules skip sum_to (and capture no shapes): the common
+    // case of a training step, where recording must stay cheap.
     case Binary::add:
-      rule = [sa = a.shape(), sb = b.shape()](const Tensor& dy) -> Grads {
-        return {sum_to(dy, sa), sum_to(dy, sb)};
-      };
+      if (a.shape() == b.shape())
+        rule = [](const Tensor& dy) -> Grads { return {dy, dy}; };
+      else
+        rule = [sa = a.shape(), sb = b.shape()](const Tensor& dy) -> Grads {
+          return {sum_to(dy, sa), sum_to(dy, sb)};
+        };
       break;
     case Binary::sub:
-      rule = [sa = a.shape(), sb = b.shape()](const Tensor& dy) -> Grads {
-        return {sum_to(dy, sa), sum_to(neg(dy), sb)};
-      };
+      if (a.shape() == b.shape())
+        rule = [](const Tensor& dy) -> Grads { return {dy, neg(dy)}; };
+      else
+        rule = [sa = a.shape(), sb = b.shape()](const Tensor& dy) -> Grads {
+          return {sum_to(dy, sa), sum_to(neg(dy), sb)};
+        };
       break;
     case Binary::mul:
-      rule = [a, b](const Tensor& dy) -> Grads {
-        return {sum_to(dy * b, a.shape()), sum_to(dy * a, b.shape())};
-      };
+      if (a.shape() == b.shape())
+        rule = [a, b](const Tensor& dy) -> Grads { return {dy * b, dy * a}; };
+      else
+        rule = [a, b](const Tensor& dy) -> Grads {
+          return {sum_to(dy * b, a.shape()), sum_to(dy * a, b.shape())};
+        };
       break;
     case Binary::div:
       rule = [a, b](const Tensor& dy) -> Grads {
