@@ -47,10 +47,17 @@ ApiScope::~ApiScope() {
 
 const CallSite& current_call_site() { return t_site; }
 
+SiteOverride::SiteOverride(const CallSite& site) noexcept : saved_(t_site) {
+  if (site.api) t_site = site;
+}
+SiteOverride::~SiteOverride() { t_site = saved_; }
+
 void fail(const char* op, std::string detail) {
   const CallSite& s = t_site;
   if (s.api == nullptr) throw Error(op, std::move(detail), "", 0, "");
-  throw Error(op, std::move(detail), base_name(s.loc.file_name()), s.loc.line(), s.api);
+  std::string api = s.api;
+  if (s.backward) api += " (gradient)";
+  throw Error(op, std::move(detail), base_name(s.loc.file_name()), s.loc.line(), api);
 }
 
 }  // namespace detail

@@ -49,8 +49,22 @@ class ApiScope {
 struct CallSite {
   const char* api = nullptr;
   Loc loc;
+  bool backward = false;  // an op of the gradient of `api`, run by GradientTape
 };
 const CallSite& current_call_site();
+
+// While in scope, the current call site is `site` (the tape runs each gradient rule
+// under the call site of the forward op it differentiates).
+class SiteOverride {
+ public:
+  explicit SiteOverride(const CallSite& site) noexcept;
+  ~SiteOverride();
+  SiteOverride(const SiteOverride&) = delete;
+  SiteOverride& operator=(const SiteOverride&) = delete;
+
+ private:
+  CallSite saved_;
+};
 
 // Throws kiln::Error for `op` at the current call site.
 [[noreturn]] void fail(const char* op, std::string detail);

@@ -177,8 +177,8 @@ void collect_shown(const Shape& s, int dim, int64_t offset, const std::vector<in
 }
 
 void emit(std::ostringstream& os, const Shape& s, int dim, int64_t offset,
-          const std::vector<int64_t>& strides, const Formatter& f, const Widths& width,
-          int indent, bool summarize) {
+          const std::vector<int64_t>& strides, const Formatter& f, const Widths& width, int indent,
+          bool summarize) {
   if (dim == s.rank()) {
     os << width.pad(f(offset));
     return;
@@ -196,8 +196,10 @@ void emit(std::ostringstream& os, const Shape& s, int dim, int64_t offset,
       i = n - kEdgeItems;
     }
     if (i > 0 || (cut && i == n - kEdgeItems)) {
-      if (dim == s.rank() - 1) os << ' ';
-      else os << std::string(s.rank() - dim - 1, '\n') << std::string(indent + dim + 1, ' ');
+      if (dim == s.rank() - 1)
+        os << ' ';
+      else
+        os << std::string(s.rank() - dim - 1, '\n') << std::string(indent + dim + 1, ' ');
     }
     emit(os, s, dim + 1, offset + i * strides[dim], strides, f, width, indent, summarize);
   }

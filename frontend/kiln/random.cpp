@@ -9,6 +9,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "kiln/tracing.h"
+
 namespace kiln {
 
 __extension__ typedef unsigned __int128 uint128_t;  // GCC/Clang builtin, for 64x64->128
@@ -146,6 +148,47 @@ void check_float(const char* op, DType dtype) {
 
 }  // namespace
 
+Generator::Generator(uint64_t seed, uint64_t offset, std::string name)
+    : state_(std::move(name),
+             constant(std::vector<int64_t>{static_cast<int64_t>(seed), static_cast<int64_t>(offset)}),
+             /*trainable=*/false) {}
+
+uint64_t Generator::seed() const {
+  return static_cast<uint64_t>(state_.storage().data<int64_t>()[0]);
+}
+
+uint64_t Generator::offset() const {
+  return static_cast<uint64_t>(state_.storage().data<int64_t>()[1]);
+}
+
+void Generator::set_state(uint64_t seed, uint64_t offset) {
+  state_.assign(
+      constant(std::vector<int64_t>{static_cast<int64_t>(seed), static_cast<int64_t>(offset)}));
+}
+
+uint64_t Generator::take(uint64_t blocks) {
+  uint64_t o = offset();
+  set_state(seed(), o + blocks);
+  return o;
+}
+
+namespace {
+
+// Inside a trace a draw is an op that takes the generator's state and returns the
+// next one, which is written back to the state variable.
+Tensor traced_draw(const char* op, Generator& gen, const Shape& shape, DType dtype,
+                   std::initializer_list<detail::TraceAttr> attrs) {
+  detail::TraceSink* sink = detail::active_trace_sink();
+  Tensor state = gen.state().value();
+  std::vector<detail::TraceAttr> a(attrs);
+  std::pair<Shape, DType> results[2] = {{shape, dtype}, {Shape{2}, i64}};
+  std::vector<Tensor> out = sink->emit(op, std::span<const Tensor>(&state, 1), a, results);
+  sink->write_variable(gen.state(), out[1]);
+  return out[0];
+}
+
+}  // namespace
+
 double normal_quantile(double p) {
   if (p <= 0) return -HUGE_VAL;
   if (p >= 1) return HUGE_VAL;
@@ -192,6 +235,9 @@ Tensor random_uniform(const Shape& shape, Generator& gen, double minval, double 
   if (!(maxval > minval))
     detail::fail("random_uniform", "needs minval < maxval, got [" + std::to_string(minval) + ", " +
                                        std::to_string(maxval) + ")");
+  if (detail::active_trace_sink())
+    return traced_draw("kiln.random_uniform", gen, shape, dtype,
+                       {{"minval", minval}, {"maxval", maxval}});
   int per = (dtype == f32) ? 4 : 2;
   uint64_t off = gen.take(blocks_for(shape.numel(), per));
   return uniform_impl(shape, gen.seed(), off, minval, maxval, dtype);
@@ -199,6 +245,7 @@ Tensor random_uniform(const Shape& shape, Generator& gen, double minval, double 
 
 Tensor random_uniform(const Shape& shape, uint64_t seed, double minval, double maxval,
                       DType dtype, const Loc& loc) {
+  detail::TraceScope stateless(nullptr);  // a seeded draw is a constant, even in a trace
   Generator g(seed);
   return random_uniform(shape, g, minval, maxval, dtype, loc);
 }
@@ -208,12 +255,16 @@ Tensor random_normal(const Shape& shape, Generator& gen, double mean, double std
   detail::ApiScope scope("random_normal", loc);
   check_shape("random_normal", shape);
   check_float("random_normal", dtype);
+  if (detail::active_trace_sink())
+    return traced_draw("kiln.random_normal", gen, shape, dtype,
+                       {{"mean", mean}, {"stddev", stddev}});
   uint64_t off = gen.take(blocks_for(shape.numel(), 4));
   return normal_impl(shape, gen.seed(), off, mean, stddev, dtype);
 }
 
 Tensor random_normal(const Shape& shape, uint64_t seed, double mean, double stddev, DType dtype,
                      const Loc& loc) {
+  detail::TraceScope stateless(nullptr);  // a seeded draw is a constant, even in a trace
   Generator g(seed);
   return random_normal(shape, g, mean, stddev, dtype, loc);
 }
@@ -223,12 +274,16 @@ Tensor truncated_normal(const Shape& shape, Generator& gen, double mean, double 
   detail::ApiScope scope("truncated_normal", loc);
   check_shape("truncated_normal", shape);
   check_float("truncated_normal", dtype);
+  if (detail::active_trace_sink())
+    return traced_draw("kiln.truncated_normal", gen, shape, dtype,
+                       {{"mean", mean}, {"stddev", stddev}});
   uint64_t off = gen.take(blocks_for(shape.numel(), 4));
   return truncated_impl(shape, gen.seed(), off, mean, stddev, dtype);
 }
 
 Tensor truncated_normal(const Shape& shape, uint64_t seed, double mean, double stddev,
                         DType dtype, const Loc& loc) {
+  detail::TraceScope stateless(nullptr);  // a seeded draw is a constant, even in a trace
   Generator g(seed);
   return truncated_normal(shape, g, mean, stddev, dtype, loc);
 }

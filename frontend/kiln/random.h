@@ -1,37 +1,37 @@
 // Random tensors from a counter-based generator (Philox4x32-10, Salmon et al. 2011).
 //
 // Element i of a draw depends only on (seed, offset + i / lanes): no hidden global
-// state, the same numbers on every machine and, later, in compiled code, where the
-// generator's (seed, offset) is an ordinary variable. A Generator hands out
-// consecutive counter ranges; the seed-taking overloads are stateless.
+// state, the same numbers on every machine and in compiled code. A Generator hands
+// out consecutive counter ranges; its state (seed, offset) is an ordinary int64[2]
+// variable, so traced code takes and returns it (kiln.random_* ops) and checkpoints
+// save it by name. The seed-taking overloads are stateless.
 #pragma once
 
 #include <array>
 #include <cstdint>
 
 #include "kiln/tensor.h"
+#include "kiln/variable.h"
 
 namespace kiln {
 
 // One Philox4x32-10 block: 4 random 32-bit words for a 128-bit counter and 64-bit key.
 std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> counter, std::array<uint32_t, 2> key);
 
+// A handle, like Variable: copies share one state.
 class Generator {
  public:
-  explicit Generator(uint64_t seed = 0, uint64_t offset = 0) : seed_(seed), offset_(offset) {}
-  uint64_t seed() const { return seed_; }
-  uint64_t offset() const { return offset_; }  // next unused counter, in Philox blocks
-  void set_state(uint64_t seed, uint64_t offset) { seed_ = seed, offset_ = offset; }
-  // Reserves `blocks` counters and returns the first.
-  uint64_t take(uint64_t blocks) {
-    uint64_t o = offset_;
-    offset_ += blocks;
-    return o;
-  }
+  explicit Generator(uint64_t seed = 0, uint64_t offset = 0, std::string name = "generator");
+  uint64_t seed() const;
+  uint64_t offset() const;  // next unused counter, in Philox blocks
+  void set_state(uint64_t seed, uint64_t offset);
+  // Reserves `blocks` counters and returns the first (eager draws).
+  uint64_t take(uint64_t blocks);
+  // The state as a non-trainable int64[2] variable {seed, offset} named `name`.
+  const Variable& state() const { return state_; }
 
  private:
-  uint64_t seed_;
-  uint64_t offset_;
+  Variable state_;
 };
 
 // U[minval, maxval) in float32/float64; ints: uniform in [minval, maxval).

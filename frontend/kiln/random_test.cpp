@@ -23,12 +23,12 @@ TEST(Philox, MatchesRandom123KnownAnswers) {
   // Random123's kat_vectors: "philox4x32 10 <ctr x4> <key x2> <expected x4>", words in order.
   EXPECT_THAT(philox4x32({0, 0, 0, 0}, {0, 0}),
               ElementsAre(0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u));
-  EXPECT_THAT(philox4x32({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
-                         {0xffffffffu, 0xffffffffu}),
-              ElementsAre(0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu));
-  EXPECT_THAT(philox4x32({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
-                         {0xa4093822u, 0x299f31d0u}),
-              ElementsAre(0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u));
+  EXPECT_THAT(
+      philox4x32({0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu}, {0xffffffffu, 0xffffffffu}),
+      ElementsAre(0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu));
+  EXPECT_THAT(
+      philox4x32({0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u}, {0xa4093822u, 0x299f31d0u}),
+      ElementsAre(0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u));
 }
 
 // What random.cpp documents: float32 element i is lane i % 4 of block (offset + i / 4),
@@ -49,7 +49,8 @@ TEST(RandomUniform, FollowsTheDocumentedCounterLayout) {
     EXPECT_EQ(got[static_cast<size_t>(i)], documented_uniform_f32(seed, 0, i)) << "element " << i;
   Generator g(seed, /*offset=*/7);
   std::vector<float> at7 = random_uniform({6}, g).to_vector<float>();
-  for (int64_t i = 0; i < 6; ++i) EXPECT_EQ(at7[static_cast<size_t>(i)], documented_uniform_f32(seed, 7, i));
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(at7[static_cast<size_t>(i)], documented_uniform_f32(seed, 7, i));
 }
 
 TEST(RandomUniform, SameSeedSameNumbersDifferentSeedsDiffer) {
@@ -61,7 +62,8 @@ TEST(RandomUniform, SameSeedSameNumbersDifferentSeedsDiffer) {
   EXPECT_EQ(random_normal({10}, 5, 0, 1, f64).to_vector<double>(),
             random_normal({10}, 5, 0, 1, f64).to_vector<double>());
   EXPECT_NE(random_normal({10}, 5).to_vector<float>(), random_normal({10}, 6).to_vector<float>());
-  EXPECT_EQ(truncated_normal({10}, 5).to_vector<float>(), truncated_normal({10}, 5).to_vector<float>());
+  EXPECT_EQ(truncated_normal({10}, 5).to_vector<float>(),
+            truncated_normal({10}, 5).to_vector<float>());
   // Element i does not depend on the shape of the draw: a prefix is the same numbers.
   std::vector<float> long_draw = random_uniform({40}, 9).to_vector<float>();
   std::vector<float> short_draw = random_uniform({2, 5}, 9).to_vector<float>();
@@ -172,7 +174,7 @@ TEST(NormalQuantile, KnownValues) {
   EXPECT_NEAR(normal_quantile(0.975), 1.959963984540054, 1e-14);
   EXPECT_NEAR(normal_quantile(0.025), -1.959963984540054, 1e-14);
   EXPECT_NEAR(normal_quantile(0.5), 0.0, 1e-15);
-  EXPECT_NEAR(normal_quantile(0.8413447460685429), 1.0, 1e-13);  // Phi(1)
+  EXPECT_NEAR(normal_quantile(0.8413447460685429), 1.0, 1e-13);     // Phi(1)
   EXPECT_NEAR(normal_quantile(0.022750131948179195), -2.0, 1e-13);  // Phi(-2), lower tail
   EXPECT_NEAR(normal_quantile(1e-10), -6.361340902404056, 1e-10);
   // 1 - 1e-10 is not exact in binary: the reference is the quantile of the double nearest it.

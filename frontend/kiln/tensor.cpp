@@ -9,6 +9,7 @@
 #include <new>
 #include <ostream>
 
+#include "kiln/block_pool.h"
 #include "kiln/ops/shape_ops.h"
 
 namespace kiln {
@@ -58,16 +59,17 @@ void check_nested_rows(size_t got, size_t want, int depth) {
 Tensor Tensor::empty(const Shape& shape, DType dtype) {
   for (int64_t d : shape)
     if (d < 0) detail::fail("empty", "negative dimension in shape " + shape.str());
-  auto impl = std::make_shared<detail::TensorImpl>();
+  auto impl = std::allocate_shared<detail::TensorImpl>(detail::PoolAllocator<detail::TensorImpl>());
   impl->dtype = dtype;
   impl->shape = shape;
-  impl->buffer = std::make_shared<detail::Buffer>(shape.numel() * dtype_size(dtype));
+  impl->buffer = std::allocate_shared<detail::Buffer>(detail::PoolAllocator<detail::Buffer>(),
+                                                      shape.numel() * dtype_size(dtype));
   impl->id = detail::next_tensor_id();
   return Tensor(std::move(impl));
 }
 
 Tensor Tensor::symbolic(const Shape& shape, DType dtype) {
-  auto impl = std::make_shared<detail::TensorImpl>();
+  auto impl = std::allocate_shared<detail::TensorImpl>(detail::PoolAllocator<detail::TensorImpl>());
   impl->dtype = dtype;
   impl->shape = shape;
   impl->id = detail::next_tensor_id();
@@ -75,7 +77,7 @@ Tensor Tensor::symbolic(const Shape& shape, DType dtype) {
 }
 
 Tensor Tensor::alias(const Tensor& t, const Shape& shape) {
-  auto impl = std::make_shared<detail::TensorImpl>(*t.impl_);
+  auto impl = std::allocate_shared<detail::TensorImpl>(detail::PoolAllocator<detail::TensorImpl>(), *t.impl_);
   impl->shape = shape;
   impl->id = detail::next_tensor_id();
   return Tensor(std::move(impl));

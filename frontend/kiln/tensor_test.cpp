@@ -15,6 +15,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 using ::testing::ElementsAre;
@@ -81,7 +82,7 @@ TEST(Constant, TwoAndThreeLevelListsAreRowMajor) {
 }
 
 TEST(Constant, RaggedListsAreRejected) {
-  const int line = __LINE__; Error e = error_of([] { constant({{1, 2}, {3}}); });
+  auto [e, line] = error_and_line([] { constant({{1, 2}, {3}}); }, __LINE__);
   EXPECT_EQ(e.op(), "constant");
   EXPECT_EQ(e.detail(),
             "nested initializer list is ragged: a row at depth 1 has 1 elements, expected 2");
@@ -115,10 +116,9 @@ TEST(Constant, VectorsWithShapes) {
   Tensor empty = constant(std::vector<float>{}, Shape{0, 3});
   EXPECT_EQ(empty.numel(), 0);
 
-  const int line = __LINE__; Error e = error_of([&] { constant(v, Shape{4, 2}); });
-  EXPECT_EQ(std::string(e.what()),
-            "constant: 6 values do not fill shape (4, 2) (8 elements)" +
-                at(__FILE__, line, "constant"));
+  auto [e, line] = error_and_line([&] { constant(v, Shape{4, 2}); }, __LINE__);
+  EXPECT_EQ(std::string(e.what()), "constant: 6 values do not fill shape (4, 2) (8 elements)" +
+                                       at(__FILE__, line, "constant"));
 }
 
 TEST(Creation, ZerosOnesFill) {
@@ -158,7 +158,7 @@ TEST(Creation, ArangeLikeNumPy) {
   EXPECT_EQ(arange(3, 1).numel(), 0);  // empty, not negative
   EXPECT_EQ(arange(4, i32).dtype(), i32);
 
-  const int line = __LINE__; Error e = error_of([] { arange(0, 10, 0); });
+  auto [e, line] = error_and_line([] { arange(0, 10, 0); }, __LINE__);
   EXPECT_EQ(std::string(e.what()), "arange: step must be nonzero" + at(__FILE__, line, "arange"));
   Error b = error_of([] { arange(0, 3, 1, boolean); });
   EXPECT_EQ(b.detail(), "dtype bool is not supported");
@@ -171,10 +171,9 @@ TEST(Item, ConvertsTheOnlyElement) {
   EXPECT_EQ(constant(-3).item<double>(), -3.0);
 
   Tensor two = constant({1.f, 2.f});
-  const int line = __LINE__; Error e = error_of([&] { two.item(); });
-  EXPECT_EQ(std::string(e.what()),
-            "item: item() needs a tensor with one element, got shape (2,)" +
-                at(__FILE__, line, "item"));
+  auto [e, line] = error_and_line([&] { two.item(); }, __LINE__);
+  EXPECT_EQ(std::string(e.what()), "item: item() needs a tensor with one element, got shape (2,)" +
+                                       at(__FILE__, line, "item"));
   EXPECT_EQ(e.line(), static_cast<unsigned>(line));
   Error undefined = error_of([] { Tensor().item(); });
   EXPECT_EQ(undefined.detail(), "item() on an undefined tensor");
@@ -197,7 +196,7 @@ TEST(Indexing, PositiveAndNegativeIndicesSliceTheFirstDimension) {
 
 TEST(Indexing, OutOfRangeNamesTheIndexAndTheLine) {
   Tensor m = constant({{1, 2}, {3, 4}, {5, 6}});
-  const int line = __LINE__; Error e = error_of([&] { m[3]; });
+  auto [e, line] = error_and_line([&] { m[3]; }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "index: index 3 is not in [-3, 3) for shape (3, 2)" + at(__FILE__, line, "index"));
   Error neg = error_of([&] { m[-4]; });

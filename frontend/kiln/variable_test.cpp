@@ -17,6 +17,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 
@@ -74,20 +75,24 @@ TEST(Variable, ScatterUpdatesRowsAndDuplicatesAccumulate) {
 
 TEST(Variable, FailedUpdatesLeaveTheValueUnchanged) {
   Variable v("model/w", constant({1.f, 2.f, 3.f}));
-  const int line = __LINE__; Error e = error_of([&] { v.assign(constant({1.f, 2.f})); });
+  auto [e, line] = error_and_line([&] { v.assign(constant({1.f, 2.f})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "assign: variable 'model/w' has shape (3,), the value has shape (2,)" +
                 at(__FILE__, line, "assign"));
-  EXPECT_EQ(error_of([&] { v.assign(constant({1.0, 2.0, 3.0})); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              v.assign(constant({1.0, 2.0, 3.0}));
+            }).detail(),
             "variable 'model/w' has dtype float32, the value has dtype float64");
-  EXPECT_EQ(error_of([&] { v.assign_add(constant({{1.f}, {2.f}})); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              v.assign_add(constant({{1.f}, {2.f}}));
+            }).detail(),
             "variable 'model/w' has shape (3,), the value has shape (2, 1)");
   EXPECT_EQ(error_of([&] { v.assign_sub(constant({1, 2, 3})); }).op(), "assign_sub");
   EXPECT_EQ(error_of([&] { v.assign(Tensor()); }).detail(), "the new value is an undefined tensor");
   Variable n("n", constant({1, 2}));
   EXPECT_EQ(error_of([&] { n.assign_add(0.5); }).op(), "scalar");
 
-  const int l2 = __LINE__; Error s = error_of([&] { v.scatter_sub(constant({0, 3}), zeros({2})); });
+  auto [s, l2] = error_and_line([&] { v.scatter_sub(constant({0, 3}), zeros({2})); }, __LINE__);
   EXPECT_EQ(std::string(s.what()),
             "scatter_sub: indices[1] = 3 is not in [0, 3)" + at(__FILE__, l2, "scatter_sub"));
   EXPECT_EQ(error_of([&] { v.scatter_add(constant({-1}), zeros({1})); }).detail(),

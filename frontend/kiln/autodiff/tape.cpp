@@ -22,6 +22,7 @@ struct Entry {
   uint32_t num_inputs;
   uint64_t inline_inputs[3];
   std::vector<uint64_t> more_inputs;
+  detail::CallSite site;  // the user's call that ran the forward op
   detail::BackwardFn backward;  // empty: a variable read, gradient passes through unchanged
 
   uint64_t input(uint32_t k) const { return k < 3 ? inline_inputs[k] : more_inputs[k - 3]; }
@@ -127,7 +128,7 @@ namespace detail {
 namespace {
 
 Entry make_entry(const char* op, std::span<const uint64_t> ids, uint64_t output) {
-  Entry e{op, output, static_cast<uint32_t>(ids.size()), {0, 0, 0}, {}, {}};
+  Entry e{op, output, static_cast<uint32_t>(ids.size()), {0, 0, 0}, {}, current_call_site(), {}};
   for (size_t k = 0; k < ids.size(); ++k) {
     if (k < 3) e.inline_inputs[k] = ids[k];
     else e.more_inputs.push_back(ids[k]);
@@ -277,7 +278,12 @@ std::vector<Gradient> GradientTape::compute(const Tensor& target,
     Gradient dy = is_source(e.output) ? entry_grad[i] : std::move(entry_grad[i]);
     std::vector<Gradient> in_grads;
     if (!e.backward) in_grads.push_back(std::move(dy));  // variable read: may stay sparse
-    else in_grads = e.backward(dy.to_dense());
+    else {
+      detail::CallSite site = e.site;
+      site.backward = true;
+      detail::SiteOverride at_forward_op(site);
+      in_grads = e.backward(dy.to_dense());
+    }
     for (uint32_t k = 0; k < e.num_inputs && k < in_grads.size(); ++k) {
       if (!in_grads[k].defined() || !relevant(e.input(k))) continue;
       Gradient& slot = slot_for(e.input(k));

@@ -22,6 +22,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 using ::kiln::testing::values_near;
@@ -76,10 +77,11 @@ TEST(Tape, UnwatchedSourcesAreUndefinedOrZero) {
     std::ostringstream os;
     os << g[1];
     EXPECT_EQ(os.str(), "None");
-    const int line = __LINE__; Error e = error_of([&] { g[1].to_dense(); });
+    auto [e, line] = error_and_line([&] { g[1].to_dense(); }, __LINE__);
     EXPECT_EQ(std::string(e.what()),
               "Gradient::to_dense: the gradient is undefined: the target does not depend on this "
-              "source" + at(__FILE__, line, "Gradient::to_dense"));
+              "source" +
+                  at(__FILE__, line, "Gradient::to_dense"));
   }
   {
     GradientTape tape;
@@ -126,7 +128,7 @@ TEST(Tape, NonPersistentTapesAnswerOnce) {
   tape.watch(x);
   Tensor y = x * x;
   EXPECT_DOUBLE_EQ(tape.gradient(y, {x})[0].item(), 6.0);
-  const int line = __LINE__; Error e = error_of([&] { tape.gradient(y, {x}); });
+  auto [e, line] = error_and_line([&] { tape.gradient(y, {x}); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "gradient: a non-persistent GradientTape can compute gradients only once; create it "
             "with GradientTape(/*persistent=*/true) to call gradient() repeatedly" +
@@ -176,7 +178,7 @@ TEST(Tape, NoGradGuardAndStopRecordingPauseRecording) {
       auto pause = tape.stop_recording();
       b = a * x;  // not recorded
     }
-    Tensor c = b + a;  // recorded, but b is not connected
+    Tensor c = b + a;                                        // recorded, but b is not connected
     EXPECT_DOUBLE_EQ(tape.gradient(c, {x})[0].item(), 4.0);  // d(x^2)/dx only
   }
 }
@@ -291,8 +293,8 @@ TEST(SparseGradients, SparsePlusSparseConcatenates) {
 
   // accumulate() directly, including mixed index dtypes.
   Gradient x = IndexedSlices{constant({0}), constant({{1.0}}), Shape{3, 1}};
-  Gradient y = IndexedSlices{constant({int64_t{2}, int64_t{0}}), constant({{2.0}, {3.0}}),
-                             Shape{3, 1}};
+  Gradient y =
+      IndexedSlices{constant({int64_t{2}, int64_t{0}}), constant({{2.0}, {3.0}}), Shape{3, 1}};
   Gradient s = accumulate(x, y);
   ASSERT_TRUE(s.is_sparse());
   EXPECT_THAT(s.slices().indices.to_vector<int64_t>(), ElementsAre(0, 2, 0));

@@ -19,6 +19,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 using ::kiln::testing::values_near;
@@ -83,11 +84,16 @@ struct BroadcastCase {
   Dims a, b, out;
 };
 const BroadcastCase kBroadcastCases[] = {
-    {{2, 3}, {2, 3}, {2, 3}},          {{2, 3}, {3}, {2, 3}},
-    {{3}, {2, 3}, {2, 3}},             {{2, 1, 3}, {4, 1}, {2, 4, 3}},
-    {{}, {2, 2}, {2, 2}},              {{2, 2}, {}, {2, 2}},
-    {{3, 1}, {1, 4}, {3, 4}},          {{1}, {5}, {5}},
-    {{2, 1, 1, 3}, {1, 4, 2, 1}, {2, 4, 2, 3}}, {{0, 3}, {3}, {0, 3}},
+    {{2, 3}, {2, 3}, {2, 3}},
+    {{2, 3}, {3}, {2, 3}},
+    {{3}, {2, 3}, {2, 3}},
+    {{2, 1, 3}, {4, 1}, {2, 4, 3}},
+    {{}, {2, 2}, {2, 2}},
+    {{2, 2}, {}, {2, 2}},
+    {{3, 1}, {1, 4}, {3, 4}},
+    {{1}, {5}, {5}},
+    {{2, 1, 1, 3}, {1, 4, 2, 1}, {2, 4, 2, 3}},
+    {{0, 3}, {3}, {0, 3}},
 };
 
 struct BinaryCase {
@@ -157,8 +163,7 @@ TEST(Binary, ArithmeticBroadcastsLikeNumPyInBothFloatTypes) {
         Tensor a = make(av, bc.a, dt), b = make(bv, bc.b, dt);
         Tensor y = c.op(a, b);
         EXPECT_EQ(y.dtype(), dt);
-        EXPECT_TRUE(values_near(y, Shape(bc.out),
-                                broadcast_ref(av, bc.a, bv, bc.b, bc.out, c.ref),
+        EXPECT_TRUE(values_near(y, Shape(bc.out), broadcast_ref(av, bc.a, bv, bc.b, bc.out, c.ref),
                                 dt == f32 ? 3e-7 : 1e-15));
       }
 }
@@ -178,12 +183,13 @@ TEST(Binary, ComparisonsBroadcastAndReturnBool) {
         Tensor b = dt == f32 ? make(bv, bc.b, f32) : cast(make(bv, bc.b, f64), i32);
         Tensor y = c.op(a, b);
         EXPECT_EQ(y.dtype(), boolean);
-        EXPECT_TRUE(values_equal(y, Shape(bc.out), broadcast_ref(av, bc.a, bv, bc.b, bc.out, c.ref)));
+        EXPECT_TRUE(
+            values_equal(y, Shape(bc.out), broadcast_ref(av, bc.a, bv, bc.b, bc.out, c.ref)));
       }
 }
 
 TEST(Binary, LogicalOpsOnBools) {
-  Tensor a = constant({{true}, {false}});   // (2, 1)
+  Tensor a = constant({{true}, {false}});    // (2, 1)
   Tensor b = constant({true, false, true});  // (3,)
   EXPECT_TRUE(values_equal(logical_and(a, b), {2, 3}, {1, 0, 1, 0, 0, 0}));
   EXPECT_TRUE(values_equal(logical_or(a, b), {2, 3}, {1, 1, 1, 1, 0, 1}));
@@ -200,7 +206,7 @@ TEST(Binary, LogicalOpsOnBools) {
 }
 
 TEST(Binary, IncompatibleShapesNameBothShapes) {
-  const int line = __LINE__; Error e = error_of([] { add(zeros({2, 3}), zeros({4})); });
+  auto [e, line] = error_and_line([] { add(zeros({2, 3}), zeros({4})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "add: shapes (2, 3) and (4,) are not broadcastable" + at(__FILE__, line, "add"));
   EXPECT_EQ(error_of([] { multiply(zeros({2}), zeros({3})); }).op(), "multiply");
@@ -225,8 +231,8 @@ TEST(Unary, FloatingFunctionsMatchTheCLibraryInFloat64) {
       {"rsqrt", [](auto& x) { return rsqrt(x); }, [](double x) { return 1 / std::sqrt(x); }, 0.1,
        5},
       {"abs", [](auto& x) { return abs(x); }, [](double x) { return std::fabs(x); }, -5, 5},
-      {"sign", [](auto& x) { return sign(x); },
-       [](double x) { return double((x > 0) - (x < 0)); }, -5, 5},
+      {"sign", [](auto& x) { return sign(x); }, [](double x) { return double((x > 0) - (x < 0)); },
+       -5, 5},
       {"square", [](auto& x) { return square(x); }, [](double x) { return x * x; }, -5, 5},
       {"tanh", [](auto& x) { return tanh(x); }, [](double x) { return std::tanh(x); }, -5, 5},
       {"sigmoid", [](auto& x) { return sigmoid(x); },
@@ -267,7 +273,7 @@ TEST(Unary, IntegerTensorsAllowOnlyExactOps) {
   EXPECT_TRUE(values_equal(square(x), {3}, {9, 0, 16}));
   EXPECT_TRUE(values_equal(relu(x), {3}, {0, 0, 4}));
   EXPECT_EQ(neg(x).dtype(), i32);
-  const int line = __LINE__; Error e = error_of([&] { exp(x); });
+  auto [e, line] = error_and_line([&] { exp(x); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "exp: expected a floating-point tensor, got int32; cast it with kiln::cast" +
                 at(__FILE__, line, "exp"));
@@ -295,7 +301,7 @@ TEST(Where, BroadcastsAllThreeOperands) {
 }
 
 TEST(DTypes, MixedDtypesAreRejected) {
-  const int line = __LINE__; Error e = error_of([] { add(constant({1.f}), constant({1.0})); });
+  auto [e, line] = error_and_line([] { add(constant({1.f}), constant({1.0})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "add: dtype mismatch: float32 and float64 (kiln does not convert implicitly; cast "
             "one operand)" +
@@ -330,7 +336,7 @@ TEST(DTypes, CppScalarsAreWeak) {
   EXPECT_TRUE(values_equal(f > 1.5, {2}, {0, 1}));
   EXPECT_TRUE(values_equal(pow(f, 2), {2}, {1, 4}));
 
-  const int line = __LINE__; Error e = error_of([&] { i * 0.5; });
+  auto [e, line] = error_and_line([&] { i * 0.5; }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "scalar: the scalar 0.500000 cannot be represented as int32; cast the tensor first" +
                 at(__FILE__, line, "scalar"));
@@ -342,20 +348,19 @@ TEST(DTypes, CppScalarsAreWeak) {
 
 TEST(DTypes, IntegerDivisionByZeroIsAnError) {
   Tensor a = constant({6, 7});
-  const int line = __LINE__; Error e = error_of([&] { a / constant({3, 0}); });
-  EXPECT_EQ(std::string(e.what()), "divide: integer division by zero (divisor element 1)" +
-                                       at(__FILE__, line, "divide"));
+  auto [e, line] = error_and_line([&] { a / constant({3, 0}); }, __LINE__);
+  EXPECT_EQ(std::string(e.what()),
+            "divide: integer division by zero (divisor element 1)" + at(__FILE__, line, "divide"));
   EXPECT_EQ(error_of([&] { divide(a, constant(int64_t{0})); }).op(), "divide");  // dtype first
-  EXPECT_EQ(error_of([&] { a / 0; }).detail(),
-            "integer division by zero (divisor element 0)");
+  EXPECT_EQ(error_of([&] { a / 0; }).detail(), "integer division by zero (divisor element 0)");
   // Floats divide by zero the IEEE way.
   EXPECT_TRUE(values_equal(constant({1.f, -1.f}) / 0.0, {2}, {HUGE_VAL, -HUGE_VAL}));
 }
 
 TEST(DTypes, IntegerDivisionTruncatesTowardZero) {
   // C++ (and tf.truncatediv) semantics, not NumPy's floor division.
-  EXPECT_TRUE(values_equal(constant({7, -7, 7, -7}) / constant({2, 2, -2, -2}), {4},
-                           {3, -3, -3, 3}));
+  EXPECT_TRUE(
+      values_equal(constant({7, -7, 7, -7}) / constant({2, 2, -2, -2}), {4}, {3, -3, -3, 3}));
 }
 
 TEST(DTypes, IntegerOverflowWrapsWithoutUndefinedBehaviour) {

@@ -14,6 +14,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 
@@ -57,20 +58,24 @@ TEST(Gather, MultiDimensionalIndices) {
 
 TEST(Gather, OutOfRangeIndexNamesPositionValueAndRange) {
   Tensor p = zeros({128, 4});
-  const int line = __LINE__; Error e = error_of([&] { gather(p, constant({3081, 2})); });
+  auto [e, line] = error_and_line([&] { gather(p, constant({3081, 2})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "gather: indices[0] = 3081 is not in [0, 128)" + at(__FILE__, line, "gather"));
-  EXPECT_EQ(error_of([&] { gather(p, constant({1, 2, -1})); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              gather(p, constant({1, 2, -1}));
+            }).detail(),
             "indices[2] = -1 is not in [0, 128)");
-  EXPECT_EQ(error_of([&] { gather(p, constant({{0, 1}, {128, 0}})); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              gather(p, constant({{0, 1}, {128, 0}}));
+            }).detail(),
             "indices[2] = 128 is not in [0, 128)");  // flat position
   EXPECT_EQ(error_of([&] { gather(p, constant({1.f})); }).detail(),
             "indices must be int32 or int64, got float32");
   EXPECT_EQ(error_of([] { gather(constant(1.f), constant({0})); }).detail(),
             "params must have rank >= 1, got a scalar");
-  const int l2 = __LINE__; Error el = error_of([&] { embedding_lookup(p, constant({200})); });
-  EXPECT_EQ(std::string(el.what()), "gather: indices[0] = 200 is not in [0, 128)" +
-                                        at(__FILE__, l2, "embedding_lookup"));
+  auto [el, l2] = error_and_line([&] { embedding_lookup(p, constant({200})); }, __LINE__);
+  EXPECT_EQ(std::string(el.what()),
+            "gather: indices[0] = 200 is not in [0, 128)" + at(__FILE__, l2, "embedding_lookup"));
 }
 
 TEST(ScatterAdd, DuplicatesAccumulate) {
@@ -82,22 +87,28 @@ TEST(ScatterAdd, DuplicatesAccumulate) {
   EXPECT_TRUE(values_equal(x, {4, 2}, std::vector<double>(8, 0)));
   // n-D indices, int64, int dtype target.
   Tensor xi = constant({1, 1, 1});
-  EXPECT_TRUE(values_equal(scatter_add(xi, constant({{int64_t{0}, int64_t{2}}, {int64_t{2}, int64_t{2}}}),
-                                       constant({{5, 6}, {7, 8}})),
-                           {3}, {6, 1, 22}));
+  EXPECT_TRUE(
+      values_equal(scatter_add(xi, constant({{int64_t{0}, int64_t{2}}, {int64_t{2}, int64_t{2}}}),
+                               constant({{5, 6}, {7, 8}})),
+                   {3}, {6, 1, 22}));
 }
 
 TEST(ScatterAdd, Errors) {
   Tensor x = zeros({4, 2});
-  const int line = __LINE__; Error e = error_of([&] { scatter_add(x, constant({4}), zeros({1, 2})); });
+  auto [e, line] = error_and_line([&] { scatter_add(x, constant({4}), zeros({1, 2})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "scatter_add: indices[0] = 4 is not in [0, 4)" + at(__FILE__, line, "scatter_add"));
-  EXPECT_EQ(error_of([&] { scatter_add(x, constant({0, 1}), zeros({2, 3})); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              scatter_add(x, constant({0, 1}), zeros({2, 3}));
+            }).detail(),
             "updates have shape (2, 3), expected (2, 2) (indices shape + target shape[1:])");
-  EXPECT_EQ(error_of([&] { scatter_add(x, constant({0}), zeros({1, 2}, f64)); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              scatter_add(x, constant({0}), zeros({1, 2}, f64));
+            }).detail(),
             "updates have dtype float64, the target has float32");
-  EXPECT_EQ(error_of([] { scatter_add(constant({true}), constant({0}), constant({true})); }).detail(),
-            "not defined for bool tensors");
+  EXPECT_EQ(
+      error_of([] { scatter_add(constant({true}), constant({0}), constant({true})); }).detail(),
+      "not defined for bool tensors");
 }
 
 TEST(OneHot, RowsOfOnAndOffValues) {
@@ -105,8 +116,8 @@ TEST(OneHot, RowsOfOnAndOffValues) {
   EXPECT_EQ(h.dtype(), f32);
   EXPECT_TRUE(values_equal(h, {3, 3}, {1, 0, 0, 0, 0, 1, 0, 1, 0}));
   // Out-of-range and negative indices give all-off rows (tf.one_hot).
-  EXPECT_TRUE(values_equal(one_hot(constant({int64_t{3}, int64_t{-1}}), 3), {2, 3},
-                           {0, 0, 0, 0, 0, 0}));
+  EXPECT_TRUE(
+      values_equal(one_hot(constant({int64_t{3}, int64_t{-1}}), 3), {2, 3}, {0, 0, 0, 0, 0, 0}));
   Tensor h2 = one_hot(constant({{1}, {0}}), 2, /*on_value=*/5, /*off_value=*/-1, i32);
   EXPECT_EQ(h2.dtype(), i32);
   EXPECT_TRUE(values_equal(h2, {2, 1, 2}, {-1, 5, 5, -1}));

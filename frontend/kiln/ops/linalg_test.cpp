@@ -16,6 +16,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 using ::kiln::testing::values_near;
@@ -143,17 +144,25 @@ TEST(Matmul, LargeProductOnTheThreadPool) {
 }
 
 TEST(Matmul, Errors) {
-  const int line = __LINE__; Error e = error_of([] { matmul(zeros({2, 3}), zeros({4, 5})); });
+  auto [e, line] = error_and_line([] { matmul(zeros({2, 3}), zeros({4, 5})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()), "matmul: inner dimensions differ: (2, 3) x (4, 5) (3 vs 4)" +
                                        at(__FILE__, line, "matmul"));
-  EXPECT_EQ(error_of([] { matmul(zeros({3}), zeros({3, 2})); }).detail(),
+  EXPECT_EQ(error_of([] {
+              matmul(zeros({3}), zeros({3, 2}));
+            }).detail(),
             "operands must have rank >= 2, got shapes (3,) and (3, 2) (reshape vectors to "
             "matrices)");
-  EXPECT_EQ(error_of([] { matmul(zeros({2, 2}), zeros({2, 2}, f64)); }).detail(),
+  EXPECT_EQ(error_of([] {
+              matmul(zeros({2, 2}), zeros({2, 2}, f64));
+            }).detail(),
             "dtype mismatch: float32 and float64");
-  EXPECT_EQ(error_of([] { matmul(zeros({2, 2, 2}), zeros({3, 2, 2})); }).detail(),
+  EXPECT_EQ(error_of([] {
+              matmul(zeros({2, 2, 2}), zeros({3, 2, 2}));
+            }).detail(),
             "batch dimensions (2,) and (3,) are not broadcastable");
-  EXPECT_EQ(error_of([] { matmul(zeros({1, 1}, boolean), zeros({1, 1}, boolean)); }).detail(),
+  EXPECT_EQ(error_of([] {
+              matmul(zeros({1, 1}, boolean), zeros({1, 1}, boolean));
+            }).detail(),
             "not defined for bool tensors");
 }
 

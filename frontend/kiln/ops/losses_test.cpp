@@ -17,6 +17,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_near;
 
@@ -24,11 +25,10 @@ TEST(HuberLoss, QuadraticInsideDeltaLinearOutside) {
   Tensor labels = constant({0.0, 0.0, 0.0, 0.0, 1.0, 2.0});
   Tensor preds = constant({0.5, -0.5, 2.0, -3.0, 2.0, 2.0});
   // t = labels - preds; 0.5 t^2 for |t| <= 1, else |t| - 0.5.
-  EXPECT_TRUE(values_near(huber_loss(labels, preds), {6},
-                          {0.125, 0.125, 1.5, 2.5, 0.5, 0}, 1e-15));
+  EXPECT_TRUE(values_near(huber_loss(labels, preds), {6}, {0.125, 0.125, 1.5, 2.5, 0.5, 0}, 1e-15));
   // delta = 2: 0.5 t^2 for |t| <= 2, else 2 (|t| - 1).
-  EXPECT_TRUE(values_near(huber_loss(labels, preds, 2.0), {6},
-                          {0.125, 0.125, 2.0, 4.0, 0.5, 0}, 1e-15));
+  EXPECT_TRUE(
+      values_near(huber_loss(labels, preds, 2.0), {6}, {0.125, 0.125, 2.0, 4.0, 0.5, 0}, 1e-15));
   // float32, broadcast labels.
   Tensor l32 = constant({{1.f}, {-1.f}});
   Tensor p32 = constant({1.25f, 4.f});
@@ -42,10 +42,10 @@ TEST(HuberLoss, QuadraticInsideDeltaLinearOutside) {
 }
 
 TEST(HuberLoss, ErrorsNameTheLoss) {
-  const int line = __LINE__; Error e = error_of([] { huber_loss(zeros({2}), zeros({2}), 0.0); });
+  auto [e, line] = error_and_line([] { huber_loss(zeros({2}), zeros({2}), 0.0); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "huber_loss: delta must be > 0, got 0.000000" + at(__FILE__, line, "huber_loss"));
-  const int l2 = __LINE__; Error m = error_of([] { huber_loss(zeros({2}), zeros({2}, f64)); });
+  auto [m, l2] = error_and_line([] { huber_loss(zeros({2}), zeros({2}, f64)); }, __LINE__);
   EXPECT_EQ(std::string(m.what()),
             "subtract: dtype mismatch: float32 and float64 (kiln does not convert implicitly; "
             "cast one operand)" +
@@ -76,10 +76,12 @@ TEST(SigmoidCrossEntropy, MatchesTheDefinitionAndIsStableAtExtremeLogits) {
   std::vector<float> z32(z.begin(), z.end()), x32(x.begin(), x.end());
   Tensor l = sigmoid_cross_entropy_with_logits(constant(z32), constant(x32));
   EXPECT_TRUE(values_near(l, {8}, want, 1e-6, 1e-30));
-  const int line = __LINE__; Error e = error_of([] { sigmoid_cross_entropy_with_logits(zeros({2}), zeros({3})); });
+  auto [e, line] =
+      error_and_line([] { sigmoid_cross_entropy_with_logits(zeros({2}), zeros({3})); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "sigmoid_cross_entropy_with_logits: labels (2,) and logits (3,) must have the same "
-            "shape" + at(__FILE__, line, "sigmoid_cross_entropy_with_logits"));
+            "shape" +
+                at(__FILE__, line, "sigmoid_cross_entropy_with_logits"));
 }
 
 // -sum_j z_j log softmax(x)_j along the last axis of a (rows, cols) matrix.
@@ -107,11 +109,12 @@ TEST(SoftmaxCrossEntropy, OneLossPerRowAndStable) {
   EXPECT_NEAR(want[2], 1000, 1e-12);  // the oracle agrees with the closed form
   EXPECT_NEAR(want[3], 0, 1e-12);
   // Rank 3: the last axis only.
-  Tensor y3 = softmax_cross_entropy_with_logits(constant(z, Shape{2, 2, 3}),
-                                                constant(x, Shape{2, 2, 3}));
+  Tensor y3 =
+      softmax_cross_entropy_with_logits(constant(z, Shape{2, 2, 3}), constant(x, Shape{2, 2, 3}));
   EXPECT_TRUE(values_near(y3, {2, 2}, want, 1e-14, 1e-14));
-  EXPECT_EQ(error_of([] { softmax_cross_entropy_with_logits(zeros({2, 3}), zeros({3, 2})); })
-                .detail(),
+  EXPECT_EQ(error_of([] {
+              softmax_cross_entropy_with_logits(zeros({2, 3}), zeros({3, 2}));
+            }).detail(),
             "labels (2, 3) and logits (3, 2) must have the same shape");
 }
 

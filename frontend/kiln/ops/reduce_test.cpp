@@ -19,6 +19,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 using ::kiln::testing::values_near;
@@ -116,7 +117,7 @@ TEST(Reduce, IntegerSumsStayIntegerAndWrap) {
   EXPECT_TRUE(values_equal(min(x), {}, {1}));
   EXPECT_THAT(sum(constant({std::numeric_limits<int32_t>::max(), 1})).to_vector<int32_t>(),
               ElementsAre(std::numeric_limits<int32_t>::min()));
-  const int line = __LINE__; Error e = error_of([&] { mean(x); });
+  auto [e, line] = error_and_line([&] { mean(x); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "mean: expected a floating-point tensor, got int32" + at(__FILE__, line, "mean"));
   EXPECT_EQ(error_of([] { sum(constant({true})); }).detail(),
@@ -125,7 +126,7 @@ TEST(Reduce, IntegerSumsStayIntegerAndWrap) {
 
 TEST(Reduce, BadAxesNameTheAxisAndShape) {
   Tensor x = zeros({2, 3, 4});
-  const int line = __LINE__; Error e = error_of([&] { sum(x, {3}); });
+  auto [e, line] = error_and_line([&] { sum(x, {3}); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "sum: axis 3 is out of range for a tensor of rank 3 (shape (2, 3, 4))" +
                 at(__FILE__, line, "sum"));

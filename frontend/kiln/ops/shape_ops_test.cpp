@@ -15,6 +15,7 @@ namespace kiln {
 namespace {
 
 using ::kiln::testing::at;
+using ::kiln::testing::error_and_line;
 using ::kiln::testing::error_of;
 using ::kiln::testing::values_equal;
 
@@ -39,14 +40,21 @@ TEST(Reshape, InfersOneDimension) {
 
 TEST(Reshape, Errors) {
   Tensor x = iota({2, 3});
-  const int line = __LINE__; Error e = error_of([&] { reshape(x, {4, 2}); });
+  auto [e, line] = error_and_line([&] { reshape(x, {4, 2}); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "reshape: cannot reshape (2, 3) (6 elements) to (4, 2) (8 elements)" +
                 at(__FILE__, line, "reshape"));
-  EXPECT_EQ(error_of([&] { reshape(x, {-1, -1}); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              reshape(x, {-1, -1});
+            }).detail(),
             "only one dimension may be -1 in (-1, -1)");
-  EXPECT_EQ(error_of([&] { reshape(x, {4, -1}); }).detail(), "cannot infer -1 in (4, -1) for 6 elements");
-  EXPECT_EQ(error_of([&] { reshape(x, {-2, -3}); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              reshape(x, {4, -1});
+            }).detail(),
+            "cannot infer -1 in (4, -1) for 6 elements");
+  EXPECT_EQ(error_of([&] {
+              reshape(x, {-2, -3});
+            }).detail(),
             "negative dimension in target shape (-2, -3)");
 }
 
@@ -73,7 +81,8 @@ TEST(Transpose, EveryPermutationOfARank3Tensor) {
   }
   // The default reverses the axes.
   EXPECT_EQ(transpose(x).shape(), (Shape{4, 3, 2}));
-  EXPECT_TRUE(values_equal(transpose(constant({{1, 2, 3}, {4, 5, 6}})), {3, 2}, {1, 4, 2, 5, 3, 6}));
+  EXPECT_TRUE(
+      values_equal(transpose(constant({{1, 2, 3}, {4, 5, 6}})), {3, 2}, {1, 4, 2, 5, 3, 6}));
 }
 
 TEST(Transpose, Errors) {
@@ -88,9 +97,13 @@ TEST(BroadcastTo, RepeatsSizeOneAxes) {
   EXPECT_TRUE(values_equal(broadcast_to(constant({{1}, {2}}), {2, 3}), {2, 3}, {1, 1, 1, 2, 2, 2}));
   EXPECT_TRUE(values_equal(broadcast_to(constant({1, 2}), {2, 2}), {2, 2}, {1, 2, 1, 2}));
   EXPECT_TRUE(values_equal(broadcast_to(constant(7), {3}), {3}, {7, 7, 7}));
-  EXPECT_EQ(error_of([] { broadcast_to(zeros({2, 3}), {3}); }).detail(),
+  EXPECT_EQ(error_of([] {
+              broadcast_to(zeros({2, 3}), {3});
+            }).detail(),
             "cannot broadcast (2, 3) to (3,)");
-  EXPECT_EQ(error_of([] { broadcast_to(zeros({3}), {3, 2}); }).detail(),
+  EXPECT_EQ(error_of([] {
+              broadcast_to(zeros({3}), {3, 2});
+            }).detail(),
             "cannot broadcast (3,) to (3, 2)");
 }
 
@@ -114,29 +127,32 @@ TEST(Concat, AlongEachAxis) {
           int64_t idx[3] = {i, j, k};
           bool second = idx[ax] >= Shape{2, 3, 2}[ax];
           if (second) idx[ax] -= Shape{2, 3, 2}[ax];
-          want.push_back((second ? 100 : 0) + static_cast<double>((idx[0] * 3 + idx[1]) * 2 + idx[2]));
+          want.push_back((second ? 100 : 0) +
+                         static_cast<double>((idx[0] * 3 + idx[1]) * 2 + idx[2]));
         }
     EXPECT_TRUE(values_equal(concat({a, b}, axis), os, want)) << "axis " << axis;
   }
   // Unequal sizes along the axis, three inputs, ints.
-  EXPECT_TRUE(values_equal(concat({constant({{1}, {2}}), constant({{3, 4}, {5, 6}}),
-                                   constant({{7}, {8}})},
-                                  1),
-                           {2, 4}, {1, 3, 4, 7, 2, 5, 6, 8}));
+  EXPECT_TRUE(values_equal(
+      concat({constant({{1}, {2}}), constant({{3, 4}, {5, 6}}), constant({{7}, {8}})}, 1), {2, 4},
+      {1, 3, 4, 7, 2, 5, 6, 8}));
   EXPECT_TRUE(values_equal(concat({constant({1.f}), zeros({0})}, 0), {1}, {1}));
 }
 
 TEST(Concat, Errors) {
-  const int line = __LINE__; Error e = error_of([] { concat({zeros({2, 3}), zeros({2, 4})}, 0); });
+  auto [e, line] = error_and_line([] { concat({zeros({2, 3}), zeros({2, 4})}, 0); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "concat: tensor 1 has shape (2, 4), incompatible with (2, 3) along axis 0" +
                 at(__FILE__, line, "concat"));
-  EXPECT_EQ(error_of([] { concat({zeros({2}), zeros({2}, f64)}, 0); }).detail(),
+  EXPECT_EQ(error_of([] {
+              concat({zeros({2}), zeros({2}, f64)}, 0);
+            }).detail(),
             "tensor 1 has dtype float64, tensor 0 has float32");
   EXPECT_EQ(error_of([] { concat({}, 0); }).detail(), "needs at least one tensor");
   EXPECT_EQ(error_of([] { concat({constant(1.f)}, 0); }).detail(),
             "cannot concatenate scalars; use stack");
-  EXPECT_EQ(error_of([] { concat({zeros({2})}, 1); }).detail(), "axis 1 is out of range for rank 1");
+  EXPECT_EQ(error_of([] { concat({zeros({2})}, 1); }).detail(),
+            "axis 1 is out of range for rank 1");
 }
 
 TEST(Slice, BeginAndSizeWithToTheEnd) {
@@ -157,7 +173,7 @@ TEST(Slice, BeginAndSizeWithToTheEnd) {
 
 TEST(Slice, Errors) {
   Tensor x = iota({3, 4});
-  const int line = __LINE__; Error e = error_of([&] { slice(x, {2, 0}, {2, 4}); });
+  auto [e, line] = error_and_line([&] { slice(x, {2, 0}, {2, 4}); }, __LINE__);
   EXPECT_EQ(std::string(e.what()),
             "slice: begin [2, 0] size [2, 4] is out of bounds for shape (3, 4) on axis 0" +
                 at(__FILE__, line, "slice"));
@@ -186,7 +202,9 @@ TEST(Pad, ZerosBeforeAndAfterEachAxis) {
       }
   EXPECT_TRUE(values_equal(pad(y, lo, hi), os, want));
   EXPECT_TRUE(values_equal(pad(zeros({0}), {1}, {1}), {2}, {0, 0}));
-  EXPECT_EQ(error_of([&] { pad(x, {-1, 0}, {0, 0}); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              pad(x, {-1, 0}, {0, 0});
+            }).detail(),
             "negative padding low [-1, 0] high [0, 0]");
   EXPECT_EQ(error_of([&] { pad(x, {1}, {1}); }).detail(),
             "low [1] and high [1] must each have 2 entries for shape (2, 2)");

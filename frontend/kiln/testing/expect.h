@@ -16,9 +16,9 @@
 namespace kiln::testing {
 
 // The kiln::Error that f() throws; records a test failure (and returns an empty Error)
-// when it throws nothing. Capture the line on the same line as the call:
-//   const int line = __LINE__; Error e = error_of([&] { gather(p, idx); });
-template <class F> Error error_of(F&& f) {
+// when it throws nothing.
+template <class F>
+Error error_of(F&& f) {
   try {
     std::forward<F>(f)();
   } catch (const Error& e) {
@@ -26,6 +26,15 @@ template <class F> Error error_of(F&& f) {
   }
   ADD_FAILURE() << "expected a kiln::Error, none was thrown";
   return Error("", "", "", 0, "");
+}
+
+// error_of(f) and the line `line` (pass __LINE__), for checking that an error names the
+// test's own line. Write the whole statement on one line of at most 100 columns, so that
+// clang-format keeps the call and __LINE__ together:
+//   auto [e, line] = error_and_line([&] { gather(p, idx); }, __LINE__);
+template <class F>
+std::pair<Error, int> error_and_line(F&& f, int line) {
+  return {error_of(std::forward<F>(f)), line};
 }
 
 // The location part of a message for a call on `line` of this test file in `api`.
@@ -51,13 +60,12 @@ inline ::testing::AssertionResult values_near(const Tensor& t, const Shape& shap
            << got.size() << " elements, reference has " << want.size();
   for (size_t i = 0; i < got.size(); ++i) {
     double g = got[i], w = want[i];
-    bool ok = std::isnan(w) ? std::isnan(g)
+    bool ok = std::isnan(w)   ? std::isnan(g)
               : std::isinf(w) ? g == w
                               : std::abs(g - w) <= atol + rtol * std::abs(w);
     if (!ok)
-      return ::testing::AssertionFailure()
-             << "element " << i << " is " << g << ", expected " << w << " (rtol " << rtol
-             << ", atol " << atol << ")";
+      return ::testing::AssertionFailure() << "element " << i << " is " << g << ", expected " << w
+                                           << " (rtol " << rtol << ", atol " << atol << ")";
   }
   return ::testing::AssertionSuccess();
 }
