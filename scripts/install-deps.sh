@@ -10,6 +10,9 @@ packages=(
   # C++ libraries
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev
+  # LLVM/MLIR 19: headers and CMake files, shared libLLVM/libMLIR, mlir-tblgen, and the
+  # test tools (lit, FileCheck, not) for the kiln dialect and kiln-opt
+  llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   # reference implementations and data scripts
   python3 python3-numpy python3-torch
   # lint (scripts/lint.sh)

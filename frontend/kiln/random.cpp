@@ -80,14 +80,20 @@ Tensor uniform_impl(const Shape& shape, uint64_t seed, uint64_t offset, double l
     case DType::i32:
     case DType::i64: {
       // Uniform integers in [lo, hi) by 64-bit multiply-shift (Lemire), two lanes each.
-      uint64_t range = static_cast<uint64_t>(static_cast<int64_t>(hi) - static_cast<int64_t>(lo));
+      // hi may be 2^63 (exclusive bound), which int64 cannot hold: compute the width in
+      // unsigned arithmetic from the (exact) double bounds.
+      // unsigned arithmetic from the (exact) double bounds; 0 stands for the full 2^64.
+      auto lo_bits = static_cast<uint64_t>(static_cast<int64_t>(lo));
+      uint64_t range = hi >= 9223372036854775808.0
+                           ? static_cast<uint64_t>(INT64_MAX) - lo_bits + 1
+                           : static_cast<uint64_t>(static_cast<int64_t>(hi)) - lo_bits;
       for (int64_t i = 0; i < n; i += 2) {
         auto r = block(seed, offset + static_cast<uint64_t>(i / 2));
         for (int64_t j = 0; j < 2 && i + j < n; ++j) {
           uint64_t bits = static_cast<uint64_t>(r[2 * j + 1]) << 32 | r[2 * j];
-          auto v = static_cast<int64_t>(
-              static_cast<uint64_t>((static_cast<uint128_t>(bits) * range) >> 64));
-          int64_t x = static_cast<int64_t>(lo) + v;
+          uint64_t v = range == 0 ? bits
+                                  : static_cast<uint64_t>((static_cast<uint128_t>(bits) * range) >> 64);
+          auto x = static_cast<int64_t>(lo_bits + v);
           if (dtype == i32) t.mutable_data<int32_t>()[i + j] = static_cast<int32_t>(x);
           else t.mutable_data<int64_t>()[i + j] = x;
         }
@@ -235,6 +241,15 @@ Tensor random_uniform(const Shape& shape, Generator& gen, double minval, double 
   if (!(maxval > minval))
     detail::fail("random_uniform", "needs minval < maxval, got [" + std::to_string(minval) + ", " +
                                        std::to_string(maxval) + ")");
+  if (is_integer(dtype)) {
+    // Integer bounds must be integers that the dtype holds (checked before any conversion).
+    double lo = dtype == i32 ? -2147483648.0 : -9223372036854775808.0;
+    double hi = dtype == i32 ? 2147483648.0 : 9223372036854775808.0;
+    if (minval != std::floor(minval) || maxval != std::floor(maxval) || minval < lo || maxval > hi)
+      detail::fail("random_uniform", "integer bounds [" + std::to_string(minval) + ", " +
+                                         std::to_string(maxval) + ") must be integers within " +
+                                         std::string(dtype_name(dtype)));
+  }
   if (detail::active_trace_sink())
     return traced_draw("kiln.random_uniform", gen, shape, dtype,
                        {{"minval", minval}, {"maxval", maxval}});

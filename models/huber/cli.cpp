@@ -1,6 +1,8 @@
 // kiln-huber's flags, output formats and exit codes.
 #include "huber/cli.h"
 
+#include "huber/export.h"
+
 #include <cmath>
 #include <ostream>
 
@@ -98,6 +100,11 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ->type_name("FILE.svg");
   app.add_flag("--json", json,
                "Print the result as one JSON object on stdout, and nothing else there");
+  std::string mlir_path;
+  app.add_option("--emit-mlir", mlir_path,
+                 "Also write the model's functions traced into the kiln MLIR dialect\n"
+                 "(predict, train_step, train) to FILE ('-' for stdout; .mlirbc: bytecode)")
+      ->type_name("FILE");
 
   try {
     app.parse(argc, argv);
@@ -127,6 +134,16 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
         return kExitBadInput;
       }
       human << "Wrote " << plot_path << "\n";
+    }
+    if (!mlir_path.empty()) {
+      kiln::TracedModule module =
+          trace_huber_functions(options, static_cast<int64_t>(result.data.size()));
+      if (mlir_path == "-") {
+        human << module.mlir(/*with_locations=*/true);
+      } else {
+        module.save(mlir_path);
+        human << "Wrote " << mlir_path << "\n";
+      }
     }
     if (json) out << result_json(result, options).dump(2) << "\n";
   } catch (const kiln::data::DataError& e) {

@@ -2,6 +2,7 @@
 #include "kiln/kernels/layout.h"
 
 #include <cstring>
+#include <type_traits>
 
 #include "kiln/kernels/parallel.h"
 
@@ -120,10 +121,17 @@ void scatter_accumulate(Tensor& x, const Tensor& indices, const Tensor& updates,
       for (int64_t i = 0; i < n; ++i) {
         T* dst = q + index_at(indices, i) * width;
         const T* src = u + i * width;
-        if (sign > 0)
+        if constexpr (std::is_integral_v<T>) {
+          // Integers wrap on overflow, as in the elementwise kernels (no UB).
+          using U = std::make_unsigned_t<T>;
+          for (int64_t j = 0; j < width; ++j)
+            dst[j] = static_cast<T>(sign > 0 ? static_cast<U>(dst[j]) + static_cast<U>(src[j])
+                                             : static_cast<U>(dst[j]) - static_cast<U>(src[j]));
+        } else if (sign > 0) {
           for (int64_t j = 0; j < width; ++j) dst[j] += src[j];
-        else
+        } else {
           for (int64_t j = 0; j < width; ++j) dst[j] -= src[j];
+        }
       }
     }
   });

@@ -3,12 +3,24 @@
 #include "kiln/kernels/matmul.h"
 
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 #include "kiln/kernels/parallel.h"
 
 namespace kiln::kernels {
 namespace {
+
+// acc + a * b, wrapping on integer overflow (as the elementwise kernels do) instead of
+// signed-overflow undefined behaviour.
+template <class T> T mul_add(T acc, T a, T b) {
+  if constexpr (std::is_integral_v<T>) {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(acc) + static_cast<U>(a) * static_cast<U>(b));
+  } else {
+    return acc + a * b;
+  }
+}
 
 template <class T>
 void gemm_rows(const T* a, const T* b, T* c, int64_t m0, int64_t m1, int64_t K, int64_t N) {
@@ -19,7 +31,7 @@ void gemm_rows(const T* a, const T* b, T* c, int64_t m0, int64_t m1, int64_t K, 
     for (int64_t k = 0; k < K; ++k) {
       T aik = ai[k];
       const T* bk = b + k * N;
-      for (int64_t j = 0; j < N; ++j) ci[j] += aik * bk[j];
+      for (int64_t j = 0; j < N; ++j) ci[j] = mul_add(ci[j], aik, bk[j]);
     }
   }
 }
