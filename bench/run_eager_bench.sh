@@ -26,6 +26,7 @@ while (($# > 0)); do
   shift
 done
 
+scripts/install-deps.sh --bench >&2  # the PyTorch peer
 python=/usr/bin/python3  # Debian's, the one with python3-torch (not pyenv's on PATH)
 data_dir="${KILN_DATA_DIR:-$(cd .. && pwd)/shared/data}"
 data="$data_dir/birth_life_2010.txt"

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 (bookworm) packages Kiln's build, tests and tools need.
+#   scripts/install-deps.sh           what building and testing need
+#   scripts/install-deps.sh --bench   also the peers the benchmarks compare with (PyTorch)
 # Idempotent: when every package is already installed it changes nothing and makes no
 # network call; otherwise it runs apt-get update once and installs only what is missing.
 set -euo pipefail
@@ -13,11 +15,17 @@ packages=(
   # LLVM/MLIR 19: headers and CMake files, shared libLLVM/libMLIR, mlir-tblgen, and the
   # test tools (lit, FileCheck, not) for the kiln dialect and kiln-opt
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
-  # reference implementations and data scripts
-  python3 python3-numpy python3-torch
+  # lit runs on Python
+  python3
   # lint (scripts/lint.sh)
   clang-format clang-tidy
 )
+
+case "${1:-}" in
+  "") ;;
+  --bench) packages+=(python3-numpy python3-torch) ;;
+  *) echo "install-deps: unknown argument '$1' (expected --bench or nothing)" >&2; exit 2 ;;
+esac
 
 is_installed() {
   [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" == installed ]]
