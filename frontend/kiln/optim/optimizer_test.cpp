@@ -18,6 +18,7 @@
 #include "kiln/optim/adagrad.h"
 #include "kiln/optim/adam.h"
 #include "kiln/optim/sgd.h"
+#include "kiln/testing/expect.h"
 
 namespace kiln::optim {
 namespace {
@@ -57,19 +58,10 @@ void expect_all_near(const std::vector<double>& got, const std::vector<double>& 
     EXPECT_NEAR(got[i], want[i], tol) << what << " [" << i << "]";
 }
 
-// Runs f, which must throw a kiln::Error whose message contains `text` and which points at
-// this file, at the statement that starts on the line after `line`.
+// Errors must point at this file, at the statement after `line`.
 template <class F>
-void expect_error_at(F f, int line, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "no kiln::Error thrown";
-  } catch (const Error& e) {
-    EXPECT_THAT(e.what(), HasSubstr(text));
-    EXPECT_EQ(e.file(), "optimizer_test.cpp") << e.what();
-    EXPECT_GT(e.line(), static_cast<unsigned>(line)) << e.what();
-    EXPECT_LE(e.line(), static_cast<unsigned>(line + 3)) << e.what();
-  }
+void expect_error_at(F&& f, int line, const std::string& text) {
+  testing::expect_error_at(std::forward<F>(f), "optimizer_test.cpp", line, text);
 }
 
 // The same gradient sequence for every dense recurrence test (and the PyTorch runs).

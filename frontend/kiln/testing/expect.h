@@ -38,6 +38,22 @@ std::pair<Error, int> error_and_line(F&& f, int line) {
 }
 
 // The location part of a message for a call on `line` of this test file in `api`.
+// Runs f, which must throw a kiln::Error whose message contains `text` and which points at
+// `file`, at a statement starting within three lines after `line`.
+template <class F>
+void expect_error_at(F&& f, const std::string& file, int line, const std::string& text) {
+  try {
+    f();
+    ADD_FAILURE() << "no kiln::Error thrown";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(text), std::string::npos)
+        << "message: " << e.what() << "\nexpected to contain: " << text;
+    EXPECT_EQ(e.file(), file) << e.what();
+    EXPECT_GT(e.line(), static_cast<unsigned>(line)) << e.what();
+    EXPECT_LE(e.line(), static_cast<unsigned>(line + 3)) << e.what();
+  }
+}
+
 inline std::string at(const char* file, int line, const std::string& api) {
   std::string f(file);
   auto slash = f.find_last_of('/');
