@@ -1,6 +1,9 @@
 // The parts of kiln::function that need no MLIR: signatures, warnings, fori_loop.
 #include "kiln/function.h"
 
+#include <atomic>
+#include <cstdlib>
+
 #include "kiln/autodiff/tape.h"
 #include "kiln/tracing.h"
 
@@ -49,7 +52,32 @@ void fori_loop(int64_t lower, int64_t upper, const std::function<void(const Tens
   sink->end_loop();
 }
 
+namespace {
+
+detail::FunctionCompiler g_function_compiler = nullptr;
+
+// -1: not decided yet (read KILN_RUN_EAGERLY on first use).
+std::atomic<int> g_run_eagerly{-1};
+
+}  // namespace
+
+void run_functions_eagerly(bool eagerly) { g_run_eagerly = eagerly ? 1 : 0; }
+
+bool functions_run_eagerly() {
+  int v = g_run_eagerly.load();
+  if (v < 0) {
+    const char* env = std::getenv("KILN_RUN_EAGERLY");
+    v = env && std::string(env) == "1" ? 1 : 0;
+    g_run_eagerly = v;
+  }
+  return v == 1;
+}
+
 namespace detail {
+
+void set_function_compiler(FunctionCompiler compiler) { g_function_compiler = compiler; }
+FunctionCompiler function_compiler() { return g_function_compiler; }
+bool must_run_inline() { return active_trace_sink() != nullptr || tapes_active(); }
 
 void warn_retracing(const std::string& name, size_t traces, const Signature& latest) {
   std::cerr << "kiln: warning: function '" << name << "' has been traced " << traces

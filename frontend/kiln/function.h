@@ -13,9 +13,14 @@
 // the optimizer's variable updates. Variables become function arguments marked
 // {kiln.variable = "name"}; their new values are returned as results with the same
 // mark (the compiler and runtime alias those buffers). kiln::function caches one
-// trace per input signature and warns when it keeps retracing. Until the compiler
-// lands, calling a kiln::function runs its C++ eagerly (like
-// tf.config.run_functions_eagerly); the traced IR is what gets compiled.
+// trace per input signature and warns when it keeps retracing.
+//
+// Calling a kiln::function compiles its trace on the first call per signature and runs
+// native code from then on, updating variables in place, when the program links the
+// compiler (target kiln_compiler); otherwise, or with run_functions_eagerly(true) or
+// the environment variable KILN_RUN_EAGERLY=1, it runs the C++ eagerly (like
+// tf.config.run_functions_eagerly). Compiled calls do what the traced ops do: C++ side
+// effects of the function (printing, pushing to a std::vector) happen at trace time only.
 #pragma once
 
 #include <cstdint>
@@ -25,9 +30,11 @@
 #include <string>
 #include <tuple>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "kiln/tensor.h"
+#include "kiln/variable.h"
 
 namespace kiln {
 
@@ -53,6 +60,9 @@ class TracedModule {
   // MLIR text; with locations, each op shows its loc("api"("file.cpp":line:col)).
   std::string mlir(bool with_locations = false) const;
   std::vector<std::string> function_names() const;
+  // The variables the traced functions read or update, captured at trace time (a
+  // module read by load() has none: its caller passes variables by name).
+  std::vector<Variable> variables() const;
   // Adds (clones) every function of `other` into this module; names must not clash.
   void merge(const TracedModule& other, const Loc& loc = Loc::current());
   // Writes MLIR text, or MLIR bytecode when the path ends in ".mlirbc"; atomic.
@@ -79,7 +89,56 @@ TracedModule trace(const std::string& name, const TraceFn& fn, const Signature& 
 void fori_loop(int64_t lower, int64_t upper, const std::function<void(const Tensor&)>& body,
                const Loc& loc = Loc::current());
 
+// Whether kiln::function calls run their C++ eagerly instead of compiled code. The
+// default is false, or true when the environment variable KILN_RUN_EAGERLY is 1.
+void run_functions_eagerly(bool eagerly);
+bool functions_run_eagerly();
+
 namespace detail {
+
+// kiln::function's compiled path, behind an interface so that this header and
+// kiln_frontend have no MLIR in them. The compiler library registers its
+// FunctionCompiler at static initialization when it is linked into the program (its
+// CMake target forces the registering object in); without one, functions run eagerly.
+class CompiledFunction {
+ public:
+  virtual ~CompiledFunction() = default;
+  // Runs the function on `inputs`, updating its variables in place; returns its outputs.
+  virtual std::vector<Tensor> run(const std::vector<Tensor>& inputs) = 0;
+};
+using FunctionCompiler = std::unique_ptr<CompiledFunction> (*)(const TracedModule& module,
+                                                               const std::string& name);
+void set_function_compiler(FunctionCompiler compiler);
+FunctionCompiler function_compiler();  // null when no compiler is linked in
+// Inside a trace, a kiln::function call is traced inline; under a recording
+// GradientTape it runs eagerly, so that the tape sees its ops.
+bool must_run_inline();
+
+// Rebuilds what the C++ function returns (R) from the compiled outputs.
+template <class R> R from_outputs(std::vector<Tensor>& outs) {
+  if constexpr (std::is_void_v<R>) {
+    (void)outs;
+    return;
+  } else if constexpr (std::is_same_v<R, Tensor>) {
+    return outs.at(0);
+  } else if constexpr (std::is_same_v<R, std::vector<Tensor>>) {
+    return outs;
+  } else {
+    return [&]<size_t... I>(std::index_sequence<I...>) {
+      return R{outs.at(I)...};
+    }(std::make_index_sequence<std::tuple_size_v<R>>{});
+  }
+}
+
+// Whether compiled outputs can be handed back as an R (else the call runs eagerly).
+template <class R> constexpr bool compiled_returnable() {
+  if constexpr (std::is_void_v<R> || std::is_same_v<R, Tensor> ||
+                std::is_same_v<R, std::vector<Tensor>>) {
+    return true;
+  } else {
+    return requires { std::tuple_size<R>::value; };
+  }
+}
 
 template <class T> struct call_traits : call_traits<decltype(&T::operator())> {};
 template <class C, class R, class... A> struct call_traits<R (C::*)(A...) const> {
@@ -126,35 +185,56 @@ template <class F> class Function {
 
   // The trace for this signature, traced on first request and cached.
   const TracedModule& trace(const Signature& signature, const Loc& loc = Loc::current()) {
-    detail::check_arity(name_, kArity, signature.size(), loc);
-    for (auto& [sig, module] : cache_)
-      if (sig == signature) return module;
-    TraceFn fn = [this](const std::vector<Tensor>& xs) {
-      return detail::call_unpacked(f_, xs, std::make_index_sequence<kArity>{});
-    };
-    cache_.emplace_back(signature, kiln::trace(name_, fn, signature, loc));
-    if (cache_.size() >= kRetraceWarning && !warned_) {
-      detail::warn_retracing(name_, cache_.size(), signature);
-      warned_ = true;
-    }
-    return cache_.back().second;
+    return entry(signature, loc).module;
   }
 
-  // Traces for the arguments' signature (cached), then runs the function.
+  // Traces for the arguments' signature (cached); then runs the compiled function
+  // (compiled on its first call), or the C++ eagerly (see the top of this file).
   template <class... A> auto operator()(const A&... args) {
+    using R = decltype(f_(args...));
+    if (detail::must_run_inline()) return f_(args...);
     std::vector<Tensor> xs{Tensor(args)...};
     Signature sig;
     for (const Tensor& x : xs) sig.push_back(spec_of(x));
-    trace(sig);
+    Entry& e = entry(sig, Loc::current());
+    if constexpr (detail::compiled_returnable<R>()) {
+      detail::FunctionCompiler compiler = detail::function_compiler();
+      if (compiler && !functions_run_eagerly()) {
+        if (!e.compiled) e.compiled = compiler(e.module, name_);
+        std::vector<Tensor> outs = e.compiled->run(xs);
+        return detail::from_outputs<R>(outs);
+      }
+    }
     return f_(args...);
   }
 
   size_t num_traces() const { return cache_.size(); }
 
  private:
+  struct Entry {
+    Signature signature;
+    TracedModule module;
+    std::shared_ptr<detail::CompiledFunction> compiled;  // made on the first call
+  };
+
+  Entry& entry(const Signature& signature, const Loc& loc) {
+    detail::check_arity(name_, kArity, signature.size(), loc);
+    for (Entry& e : cache_)
+      if (e.signature == signature) return e;
+    TraceFn fn = [this](const std::vector<Tensor>& xs) {
+      return detail::call_unpacked(f_, xs, std::make_index_sequence<kArity>{});
+    };
+    cache_.push_back(Entry{signature, kiln::trace(name_, fn, signature, loc), nullptr});
+    if (cache_.size() >= kRetraceWarning && !warned_) {
+      detail::warn_retracing(name_, cache_.size(), signature);
+      warned_ = true;
+    }
+    return cache_.back();
+  }
+
   std::string name_;
   F f_;
-  std::vector<std::pair<Signature, TracedModule>> cache_;
+  std::vector<Entry> cache_;
   bool warned_ = false;
 };
 

@@ -46,6 +46,7 @@ uint64_t Variable::id() const { return impl_->id; }
 DType Variable::dtype() const { return impl_->value.dtype(); }
 const Shape& Variable::shape() const { return impl_->value.shape(); }
 const Tensor& Variable::storage() const { return impl_->value; }
+Tensor& Variable::mutable_storage() { return writable_value(); }
 
 Tensor Variable::value() const {
   if (!impl_) detail::fail("Variable", "reading an uninitialized (default-constructed) variable");

@@ -49,6 +49,9 @@ class Variable {
 
   // The live storage, for checkpoint writers and the runtime: no snapshot, no tape.
   const Tensor& storage() const;
+  // The live storage, first made uniquely owned (a snapshot alive elsewhere keeps the
+  // old contents): for compiled code, which updates the variable in place through it.
+  Tensor& mutable_storage();
 
   std::string str() const;
 

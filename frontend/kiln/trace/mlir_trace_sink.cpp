@@ -209,6 +209,12 @@ void MlirTraceSink::end_loop() {
   for (uint64_t id : body.defined_ids) values_.erase(id);
 }
 
+std::vector<Variable> MlirTraceSink::variables() const {
+  std::vector<Variable> vars;
+  for (const VarSlot& s : scopes_.front().vars) vars.push_back(s.var);
+  return vars;
+}
+
 mlir::func::FuncOp MlirTraceSink::finish(const std::vector<Tensor>& outputs) {
   if (scopes_.size() != 1) detail::fail("trace", "a fori_loop body was not closed");
   Scope& fn = scopes_.front();

@@ -25,6 +25,8 @@ class MlirTraceSink : public detail::TraceSink {
                 const std::vector<std::pair<Shape, DType>>& arg_specs);
 
   const std::vector<Tensor>& args() const { return args_; }
+  // The variables the function reads or writes (its variable arguments), in order.
+  std::vector<Variable> variables() const;
   // Ends the function returning `outputs` followed by every updated variable.
   mlir::func::FuncOp finish(const std::vector<Tensor>& outputs);
 

@@ -54,6 +54,8 @@ std::string TracedModule::mlir(bool with_locations) const {
   return s;
 }
 
+std::vector<Variable> TracedModule::variables() const { return impl_->variables; }
+
 std::vector<std::string> TracedModule::function_names() const {
   std::vector<std::string> names;
   for (auto fn : impl_->module->getOps<mlir::func::FuncOp>()) names.push_back(fn.getName().str());
@@ -72,6 +74,11 @@ void TracedModule::merge(const TracedModule& other, const Loc& loc) {
   for (auto& op : llvm::make_early_inc_range(parsed->getBody()->getOperations())) {
     op.remove();
     impl_->module->getBody()->push_back(&op);
+  }
+  for (const Variable& v : other.impl_->variables) {
+    bool known = false;
+    for (const Variable& mine : impl_->variables) known = known || mine.id() == v.id();
+    if (!known) impl_->variables.push_back(v);
   }
 }
 
@@ -131,6 +138,7 @@ TracedModule trace(const std::string& name, const TraceFn& fn, const Signature& 
     outputs = fn(sink.args());
     detail::ApiScope scope("trace", loc);
     func = sink.finish(outputs);
+    m.impl_->variables = sink.variables();
   }
   detail::ApiScope scope("trace", loc);
   DiagnosticCapture diags(&m.impl_->context);

@@ -14,6 +14,7 @@ namespace kiln {
 struct TracedModule::Impl {
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::vector<Variable> variables;  // captured by the traces (none after load())
 
   Impl() {
     context.loadDialect<mlir::kiln::KilnDialect, mlir::func::FuncDialect>();

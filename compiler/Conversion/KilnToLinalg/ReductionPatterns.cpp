@@ -1,0 +1,204 @@
+// Reductions, argmax and matmul (kernels/reduce.cpp, kernels/matmul.cpp). The
+// reductions are linalg.generic ops whose iteration space is the input's, in
+// its dimension order: every output element accumulates its inputs in
+// row-major order, as the reference kernel does. Matmul accumulates over
+// k = 0..K-1 (linalg.matmul / linalg.batch_matmul, batch dims collapsed).
+#include <limits>
+
+#include "compiler/Conversion/KilnToLinalg/Patterns.h"
+#include "dialects/kiln/IR/KilnOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+namespace kiln::compiler::detail {
+
+using namespace mlir;
+namespace k = mlir::kiln;
+
+namespace {
+
+enum class Combine { sum, max, min };
+
+// The kernel's init_value: 0, or -inf/+inf (the integer's lowest/highest).
+Value initialValue(OpBuilder& b, Location loc, Type type, Combine combine) {
+  if (combine == Combine::sum) return scalarConstant(b, loc, type, 0);
+  bool isMax = combine == Combine::max;
+  if (isa<FloatType>(type))
+    return scalarConstant(
+        b, loc, type,
+        isMax ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity());
+  unsigned width = type.getIntOrFloatBitWidth();
+  llvm::APInt value =
+      isMax ? llvm::APInt::getSignedMinValue(width) : llvm::APInt::getSignedMaxValue(width);
+  return intConstant(b, loc, type, value.getSExtValue());
+}
+
+// The kernel's combine(acc, v): a NaN v wins, else `v > acc ? v : acc`.
+Value combineScalar(OpBuilder& b, Location loc, Combine combine, Value acc, Value v) {
+  bool isFloat = isa<FloatType>(v.getType());
+  if (combine == Combine::sum) {
+    if (isFloat) return b.create<arith::AddFOp>(loc, acc, v);
+    return b.create<arith::AddIOp>(loc, acc, v);
+  }
+  bool isMax = combine == Combine::max;
+  if (!isFloat) {
+    auto pred = isMax ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt;
+    return b.create<arith::SelectOp>(loc, b.create<arith::CmpIOp>(loc, pred, v, acc), v, acc);
+  }
+  auto pred = isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT;
+  Value pick = b.create<arith::SelectOp>(loc, b.create<arith::CmpFOp>(loc, pred, v, acc), v, acc);
+  Value nan = b.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, v, v);
+  return b.create<arith::SelectOp>(loc, nan, v, pick);
+}
+
+// Maps and iterators of a reduction over `reduced` axes of a rank-`rank` input:
+// the input's map is the identity, the output's keeps the other dimensions.
+void reductionSpace(OpBuilder& b, int64_t rank, llvm::function_ref<bool(int64_t)> reduced,
+                    SmallVectorImpl<AffineMap>& maps,
+                    SmallVectorImpl<utils::IteratorType>& iterators) {
+  SmallVector<AffineExpr> kept;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (reduced(d)) {
+      iterators.push_back(utils::IteratorType::reduction);
+    } else {
+      iterators.push_back(utils::IteratorType::parallel);
+      kept.push_back(b.getAffineDimExpr(static_cast<unsigned>(d)));
+    }
+  }
+  maps.push_back(b.getMultiDimIdentityMap(static_cast<unsigned>(rank)));
+  maps.push_back(AffineMap::get(static_cast<unsigned>(rank), 0, kept, b.getContext()));
+}
+
+template <class Op, Combine kCombine>
+struct ReduceLowering : OpConversionPattern<Op> {
+  using OpConversionPattern<Op>::OpConversionPattern;
+  LogicalResult matchAndRewrite(Op op, typename Op::Adaptor adaptor,
+                                ConversionPatternRewriter& rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> axes = op.getAxes();
+    if (axes.empty()) {  // the identity
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto type = cast<RankedTensorType>(op.getType());
+    Value init = filledTensor(rewriter, loc, type,
+                              initialValue(rewriter, loc, type.getElementType(), kCombine));
+    SmallVector<AffineMap> maps;
+    SmallVector<utils::IteratorType> iterators;
+    reductionSpace(
+        rewriter, inputType.getRank(), [&](int64_t d) { return llvm::is_contained(axes, d); }, maps,
+        iterators);
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{type}, ValueRange{input}, ValueRange{init}, maps, iterators,
+        [&](OpBuilder& b, Location l, ValueRange args) {
+          b.create<linalg::YieldOp>(l, combineScalar(b, l, kCombine, args[1], args[0]));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
+// The first index of the maximum along one axis; a NaN counts as the largest
+// and the first NaN wins (kernels::argmax). Starting from (-inf, 0) instead of
+// (x[0], 0) gives the same answer for every x[0].
+struct ArgmaxLowering : OpConversionPattern<k::ArgmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(k::ArgmaxOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter& rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    Type element = inputType.getElementType();
+    auto type = cast<RankedTensorType>(op.getType());
+    int64_t axis = op.getAxis();
+    auto valueType = RankedTensorType::get(type.getShape(), element);
+    Value values =
+        filledTensor(rewriter, loc, valueType, initialValue(rewriter, loc, element, Combine::max));
+    Value indices =
+        filledTensor(rewriter, loc, type, intConstant(rewriter, loc, rewriter.getI64Type(), 0));
+    SmallVector<AffineMap> maps;
+    SmallVector<utils::IteratorType> iterators;
+    reductionSpace(
+        rewriter, inputType.getRank(), [&](int64_t d) { return d == axis; }, maps, iterators);
+    maps.push_back(maps.back());
+    auto generic = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{valueType, type}, ValueRange{input}, ValueRange{values, indices}, maps,
+        iterators, [&](OpBuilder& b, Location l, ValueRange args) {
+          Value v = args[0], best = args[1], bestIndex = args[2];
+          Value take;
+          if (isa<FloatType>(element)) {
+            // !isnan(best) && (v > best || isnan(v))
+            Value ordered = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ORD, best, best);
+            Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UGT, v, best);
+            take = b.create<arith::AndIOp>(l, ordered, greater);
+          } else {
+            take = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sgt, v, best);
+          }
+          Value k = b.create<arith::IndexCastOp>(
+              l, b.getI64Type(), b.create<linalg::IndexOp>(l, static_cast<uint64_t>(axis)));
+          b.create<linalg::YieldOp>(l,
+                                    ValueRange{b.create<arith::SelectOp>(l, take, v, best),
+                                               b.create<arith::SelectOp>(l, take, k, bestIndex)});
+        });
+    rewriter.replaceOp(op, generic.getResult(1));
+    return success();
+  }
+};
+
+struct MatmulLowering : OpConversionPattern<k::MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(k::MatmulOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter& rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto type = cast<RankedTensorType>(op.getType());
+    Type element = type.getElementType();
+    int64_t rank = type.getRank();
+    Value zero = scalarConstant(rewriter, loc, element, 0);
+    if (rank == 2) {
+      Value init = filledTensor(rewriter, loc, type, zero);
+      rewriter.replaceOp(op, rewriter
+                                 .create<linalg::MatmulOp>(loc, TypeRange{type},
+                                                           ValueRange{lhs, rhs}, ValueRange{init})
+                                 .getResult(0));
+      return success();
+    }
+    // [B..., M, K] -> [B, M, K] with the batch dimensions collapsed into one.
+    SmallVector<ReassociationIndices> collapse(3);
+    for (int64_t d = 0; d < rank - 2; ++d) collapse[0].push_back(d);
+    collapse[1].push_back(rank - 2);
+    collapse[2].push_back(rank - 1);
+    auto collapsed = [&](Value v) -> Value {
+      if (rank == 3) return v;
+      return rewriter.create<tensor::CollapseShapeOp>(loc, v, collapse);
+    };
+    Value a = collapsed(lhs), b = collapsed(rhs);
+    int64_t batch = 1;
+    for (int64_t d = 0; d < rank - 2; ++d) batch *= type.getDimSize(d);
+    auto batchType = RankedTensorType::get(
+        {batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)}, element);
+    Value init = filledTensor(rewriter, loc, batchType, zero);
+    Value product = rewriter
+                        .create<linalg::BatchMatmulOp>(loc, TypeRange{batchType}, ValueRange{a, b},
+                                                       ValueRange{init})
+                        .getResult(0);
+    if (rank > 3) product = rewriter.create<tensor::ExpandShapeOp>(loc, type, product, collapse);
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+}  // namespace
+
+void populateReductionPatterns(RewritePatternSet& patterns, const TypeConverter* converter) {
+  addPattern<ReduceLowering<k::ReduceSumOp, Combine::sum>>(patterns, converter);
+  addPattern<ReduceLowering<k::ReduceMaxOp, Combine::max>>(patterns, converter);
+  addPattern<ReduceLowering<k::ReduceMinOp, Combine::min>>(patterns, converter);
+  addPattern<ArgmaxLowering>(patterns, converter);
+  addPattern<MatmulLowering>(patterns, converter);
+}
+
+}  // namespace kiln::compiler::detail

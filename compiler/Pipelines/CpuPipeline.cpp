@@ -1,0 +1,297 @@
+// The CPU pipeline, one stage at a time: each stage is a pass pipeline (or one IR
+// rewrite) whose result can be dumped, and whose failure names the stage and the op.
+#include "compiler/Pipelines/CpuPipeline.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+
+#include "compiler/Transforms/AssignCheckSites.h"
+#include "compiler/Transforms/UpdateVariablesInPlace.h"
+#include "dialects/kiln/IR/KilnDialect.h"
+#include "kiln/error.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToLibm/MathToLibm.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+#ifdef KILN_HAVE_KILN_TO_LINALG
+#include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
+#endif
+
+namespace kiln::compiler {
+namespace {
+
+// Collects MLIR diagnostics (with their notes: MLIR attaches the offending op) as text.
+class DiagnosticText {
+ public:
+  explicit DiagnosticText(mlir::MLIRContext* ctx)
+      : handler_(ctx, [this](mlir::Diagnostic& d) {
+          llvm::raw_string_ostream os(text_);
+          os << d.getLocation() << ": " << d << "\n";
+          for (const mlir::Diagnostic& note : d.getNotes())
+            os << "  " << note.getLocation() << ": note: " << note << "\n";
+          return mlir::success();
+        }) {}
+  const std::string& text() const { return text_; }
+
+ private:
+  std::string text_;
+  mlir::ScopedDiagnosticHandler handler_;
+};
+
+[[noreturn]] void fail_stage(const std::string& stage, const std::string& why) {
+  detail::fail("compile", "stage '" + stage + "' failed: " + why);
+}
+
+// Copies between buffers as linalg.copy, which becomes loops like every other linalg op
+// (memref.copy of strided views would call a runtime library function).
+mlir::LogicalResult linalg_copy(mlir::OpBuilder& b, mlir::Location loc, mlir::Value from,
+                                mlir::Value to) {
+  b.create<mlir::linalg::CopyOp>(loc, from, to);
+  return mlir::success();
+}
+
+llvm::CodeGenOptLevel codegen_level(int opt_level) {
+  switch (opt_level) {
+    case 0:
+      return llvm::CodeGenOptLevel::None;
+    case 1:
+      return llvm::CodeGenOptLevel::Less;
+    case 2:
+      return llvm::CodeGenOptLevel::Default;
+    default:
+      return llvm::CodeGenOptLevel::Aggressive;
+  }
+}
+
+// A target machine for options.cpu; "host" takes the running CPU's name and features.
+std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder) fail_stage("target", llvm::toString(builder.takeError()));
+  if (options.cpu != "host") {
+    builder->setCPU(options.cpu);
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
+  builder->setCodeGenOptLevel(codegen_level(options.opt_level));
+  auto tm = builder->createTargetMachine();
+  if (!tm) fail_stage("target", llvm::toString(tm.takeError()));
+  return std::move(*tm);
+}
+
+}  // namespace
+
+void CpuPipeline::dump(const std::string& stage,
+                       const std::function<void(llvm::raw_ostream&)>& write,
+                       const char* extension) {
+  int number = next_stage_++;
+  if (options_.dump_ir_dir.empty()) return;
+  std::error_code ec = llvm::sys::fs::create_directories(options_.dump_ir_dir);
+  if (ec) fail_stage(stage, "cannot create '" + options_.dump_ir_dir + "': " + ec.message());
+  char prefix[8];
+  std::snprintf(prefix, sizeof prefix, "%02d-", number);
+  std::string path =
+      (std::filesystem::path(options_.dump_ir_dir) / (prefix + stage + extension)).string();
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec) fail_stage(stage, "cannot write '" + path + "': " + ec.message());
+  write(os);
+}
+
+void CpuPipeline::dump_module(const std::string& stage, mlir::ModuleOp module) {
+  if (options_.dump_ir_dir.empty()) {
+    ++next_stage_;
+    return;
+  }
+  dump(
+      stage,
+      [&](llvm::raw_ostream& os) {
+        mlir::OpPrintingFlags flags;
+        flags.enableDebugInfo(/*enable=*/true, /*prettyForm=*/false);
+        module->print(os, flags);
+      },
+      ".mlir");
+}
+
+void CpuPipeline::run_passes(const std::string& stage, mlir::ModuleOp module,
+                             const std::function<void(mlir::OpPassManager&)>& build) {
+  auto pm = mlir::PassManager::on<mlir::ModuleOp>(module.getContext());
+  build(pm);
+  DiagnosticText diags(module.getContext());
+  if (mlir::failed(pm.run(module))) fail_stage(stage, "\n" + diags.text());
+}
+
+void CpuPipeline::run_stage(const std::string& stage, mlir::ModuleOp module,
+                            const std::function<void(mlir::OpPassManager&)>& build) {
+  run_passes(stage, module, build);
+  dump_module(stage, module);
+}
+
+std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module) {
+  mlir::MLIRContext* ctx = module.getContext();
+  dump_module("traced", module);
+
+  run_passes("canonicalized", module, [](mlir::OpPassManager& pm) {
+    pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
+  });
+  std::vector<CheckSite> sites = assign_check_sites(module);
+  dump_module("canonicalized", module);
+
+#ifdef KILN_HAVE_KILN_TO_LINALG
+  run_stage("kiln-to-linalg", module, [](mlir::OpPassManager& pm) {
+    pm.addPass(createConvertKilnToLinalgPass());
+    pm.addPass(mlir::createCanonicalizerPass());
+  });
+#else
+  bool has_kiln_ops = false;
+  module.walk([&](mlir::Operation* op) {
+    if (op->getDialect() && op->getDialect()->getNamespace() == "kiln") has_kiln_ops = true;
+  });
+  if (has_kiln_ops)
+    fail_stage("kiln-to-linalg",
+               "this build has no kiln-to-linalg conversion "
+               "(compiler/Conversion/KilnToLinalg is missing)");
+  dump_module("kiln-to-linalg", module);
+#endif
+
+  {
+    DiagnosticText diags(ctx);
+    if (mlir::failed(update_variables_in_place(module)) || mlir::failed(mlir::verify(module)))
+      fail_stage("variables-in-place", "\n" + diags.text());
+    dump_module("variables-in-place", module);
+  }
+
+  run_stage("bufferized", module, [](mlir::OpPassManager& pm) {
+    mlir::bufferization::OneShotBufferizationOptions bufferize;
+    bufferize.bufferizeFunctionBoundaries = true;
+    bufferize.setFunctionBoundaryTypeConversion(
+        mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
+    bufferize.memCpyFn = linalg_copy;
+    // A loop may yield a new buffer per iteration (scalars, values it cannot update in
+    // place); deallocation frees the old ones.
+    bufferize.allowReturnAllocsFromLoops = true;
+    // tensor.empty results that are inserted into a larger tensor (a scatter's rows)
+    // become slices of it: computed in place instead of in a buffer then copied.
+    pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
+    pm.addPass(mlir::bufferization::createOneShotBufferizePass(bufferize));
+    mlir::bufferization::BufferResultsToOutParamsOpts out_params;
+    out_params.hoistStaticAllocs = true;
+    out_params.memCpyFn = linalg_copy;
+    pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(out_params));
+    pm.addPass(mlir::createCanonicalizerPass());  // folds the self-copies of in-place updates
+    mlir::bufferization::BufferDeallocationPipelineOptions dealloc;
+    mlir::bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+    pm.addPass(mlir::createBufferizationToMemRefPass());  // clones left by deallocation
+  });
+
+  run_stage("loops", module, [](mlir::OpPassManager& pm) {
+    pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
+    pm.addPass(mlir::createLowerAffinePass());
+    pm.addPass(mlir::createConvertSCFToCFPass());
+    pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
+  });
+
+  run_stage("llvm-dialect", module, [](mlir::OpPassManager& pm) {
+    // libm first: MathToLLVM would expand log1p/expm1 into log(1 + x) / exp(x) - 1, which
+    // loses the small-x accuracy of the eager kernels (softplus(-30) would become 0).
+    pm.addPass(mlir::createConvertMathToLibmPass());
+    pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertMathToLLVMPass());
+    pm.addPass(mlir::createArithToLLVMConversionPass());
+    pm.addPass(mlir::createConvertIndexToLLVMPass());
+    pm.addPass(mlir::memref::createExpandStridedMetadataPass());
+    pm.addPass(mlir::createLowerAffinePass());
+    pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
+    pm.addPass(mlir::createConvertFuncToLLVMPass());
+    pm.addPass(mlir::createConvertControlFlowToLLVMPass());
+    pm.addPass(mlir::createUBToLLVMConversionPass());
+    pm.addPass(mlir::createReconcileUnrealizedCastsPass());
+    pm.addPass(mlir::createCanonicalizerPass());
+  });
+  return sites;
+}
+
+std::unique_ptr<mlir::ExecutionEngine> CpuPipeline::jit_compile(mlir::ModuleOp module) {
+  auto transformer_tm = target_machine(options_);
+  auto optimize =
+      mlir::makeOptimizingTransformer(static_cast<unsigned>(std::clamp(options_.opt_level, 0, 3)),
+                                      /*sizeLevel=*/0, transformer_tm.get());
+
+  if (!options_.dump_ir_dir.empty()) {
+    // The JIT builds its own copy; this one is optimized the same way and printed.
+    llvm::LLVMContext llvm_ctx;
+    DiagnosticText diags(module.getContext());
+    std::unique_ptr<llvm::Module> m = mlir::translateModuleToLLVMIR(module, llvm_ctx, "kiln");
+    if (!m) fail_stage("llvm-ir", "\n" + diags.text());
+    m->setDataLayout(transformer_tm->createDataLayout());
+    m->setTargetTriple(transformer_tm->getTargetTriple().getTriple());
+    if (llvm::Error e = optimize(m.get()))
+      fail_stage("llvm-optimize", llvm::toString(std::move(e)));
+    dump(
+        "module", [&](llvm::raw_ostream& os) { m->print(os, nullptr); }, ".ll");
+    std::string asm_text;
+    {
+      llvm::raw_string_ostream as(asm_text);
+      llvm::buffer_ostream buffered(as);
+      llvm::legacy::PassManager codegen;
+      if (transformer_tm->addPassesToEmitFile(codegen, buffered, nullptr,
+                                              llvm::CodeGenFileType::AssemblyFile))
+        fail_stage("assembly", "the target cannot emit assembly");
+      codegen.run(*m);
+    }
+    dump(
+        "module", [&](llvm::raw_ostream& os) { os << asm_text; }, ".s");
+  }
+
+  mlir::ExecutionEngineOptions engine_options;
+  engine_options.transformer = optimize;
+  engine_options.jitCodeGenOptLevel = codegen_level(options_.opt_level);
+  engine_options.enablePerfNotificationListener = false;
+  // memref.copy of non-contiguous views, should any remain, calls into this library.
+  llvm::StringRef runtime_libraries[] = {KILN_MLIR_C_RUNNER_UTILS};
+  engine_options.sharedLibPaths = runtime_libraries;
+  DiagnosticText diags(module.getContext());
+  auto engine = mlir::ExecutionEngine::create(module, engine_options, target_machine(options_));
+  if (!engine) fail_stage("jit", llvm::toString(engine.takeError()) + "\n" + diags.text());
+  return std::move(*engine);
+}
+
+}  // namespace kiln::compiler

@@ -1,0 +1,82 @@
+// The CPU pipeline: a module of traced kiln functions, lowered stage by stage to the
+// LLVM dialect, then to LLVM IR, optimized for the host CPU and JIT-compiled in-process.
+// This header has no MLIR in it (forward declarations only), so that CompileOptions can
+// appear in the public API of compiled functions.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "compiler/Transforms/AssignCheckSites.h"
+
+namespace llvm {
+class raw_ostream;
+}  // namespace llvm
+namespace mlir {
+class DialectRegistry;
+class ExecutionEngine;
+class ModuleOp;
+class OpPassManager;
+}  // namespace mlir
+
+namespace kiln::compiler {
+
+struct CompileOptions {
+  // When set, every stage's IR is written there as a numbered file: 00-traced.mlir,
+  // 01-canonicalized.mlir, 02-kiln-to-linalg.mlir, ..., NN-module.ll, NN-module.s.
+  std::string dump_ir_dir;
+  int opt_level = 3;         // LLVM optimization level, 0..3
+  std::string cpu = "host";  // "host": the running CPU with all its features (AVX2, AVX-512)
+
+  CompileOptions& set_dump_ir_dir(std::string dir) {
+    dump_ir_dir = std::move(dir);
+    return *this;
+  }
+  CompileOptions& set_opt_level(int level) {
+    opt_level = level;
+    return *this;
+  }
+  CompileOptions& set_cpu(std::string name) {
+    cpu = std::move(name);
+    return *this;
+  }
+};
+
+// Everything the pipeline uses: the kiln dialect, the dialects it lowers through, their
+// bufferization models, and the translations to LLVM IR.
+void register_cpu_pipeline_dialects(mlir::DialectRegistry& registry);
+
+// The pipeline for one compilation: it numbers the stages it dumps across both steps.
+class CpuPipeline {
+ public:
+  explicit CpuPipeline(CompileOptions options) : options_(std::move(options)) {}
+
+  // Lowers `module` (kiln dialect) in place to the LLVM dialect, stage by stage, writing
+  // each stage when options.dump_ir_dir is set. Every function gets a C interface
+  // (_mlir_ciface_<name>) whose arguments are, in order: the function's arguments as
+  // memrefs (variables updated in place), then one out-parameter per non-variable
+  // result. Returns the run-time check sites (site N at index N-1). Throws kiln::Error
+  // naming the stage that failed and the offending op with its location.
+  std::vector<CheckSite> lower_to_llvm_dialect(mlir::ModuleOp module);
+
+  // Translates the LLVM-dialect module to LLVM IR, optimizes it at options.opt_level for
+  // options.cpu, and JIT-compiles it (dumping NN-module.ll and NN-module.s when asked).
+  std::unique_ptr<mlir::ExecutionEngine> jit_compile(mlir::ModuleOp module);
+
+ private:
+  void run_passes(const std::string& stage, mlir::ModuleOp module,
+                  const std::function<void(mlir::OpPassManager&)>& build);
+  void run_stage(const std::string& stage, mlir::ModuleOp module,
+                 const std::function<void(mlir::OpPassManager&)>& build);
+  void dump_module(const std::string& stage, mlir::ModuleOp module);
+  void dump(const std::string& stage, const std::function<void(llvm::raw_ostream&)>& write,
+            const char* extension);
+
+  CompileOptions options_;
+  int next_stage_ = 0;
+};
+
+}  // namespace kiln::compiler
