@@ -33,6 +33,26 @@ def load_json(path):
         return json.load(f)
 
 
+def gbench_medians(path):
+    """{benchmark name without BM_: (median real ns, median CPU ns)} and the Google Benchmark
+    context of one JSON result file (with one repetition, which has no aggregates: its
+    figures)."""
+    out, single = {}, {}
+    doc = load_json(path)
+    for b in doc["benchmarks"]:
+        if b.get("error_occurred"):
+            continue
+        scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+        # "BM_ScalarAdd/process_time" -> "ScalarAdd"
+        name = b["run_name"].split("/")[0].removeprefix("BM_")
+        figures = (b["real_time"] * scale, b["cpu_time"] * scale)
+        if b.get("aggregate_name") == "median":
+            out[name] = figures
+        elif b.get("run_type", "iteration") == "iteration":
+            single[name] = figures
+    return {**single, **out}, doc.get("context", {})
+
+
 def kiln_ops(folder):
     """{(name, threads): (median real ns, median CPU ns)} and the Google Benchmark context."""
     out, context = {}, {}
@@ -40,16 +60,47 @@ def kiln_ops(folder):
         path = os.path.join(folder, f"kiln_ops_t{threads}.json")
         if not os.path.exists(path):
             continue
-        doc = load_json(path)
-        context = doc.get("context", context)
-        for b in doc["benchmarks"]:
-            if b.get("aggregate_name") != "median":
-                continue
-            scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
-            # "BM_ScalarAdd/process_time" -> "ScalarAdd"
-            name = b["run_name"].split("/")[0].removeprefix("BM_")
-            out[(name, threads)] = (b["real_time"] * scale, b["cpu_time"] * scale)
+        medians, context = gbench_medians(path)
+        out.update({(name, threads): v for name, v in medians.items()})
     return out, context
+
+
+def read_machine(folder):
+    """machine.txt's key=value lines as a dict."""
+    machine = {}
+    with open(os.path.join(folder, "machine.txt"), encoding="utf-8") as f:
+        for line in f:
+            key, _, value = line.rstrip("\n").partition("=")
+            machine[key] = value
+    return machine
+
+
+def torch_version(machine):
+    """Debian's build calls itself 1.13.0a0; the package version names the release."""
+    m = re.search(r"python3-torch (\d+\.\d+\.\d+)", machine.get("torch", ""))
+    return m.group(1) if m else machine.get("torch", "").split(" ")[0]
+
+
+def kiln_huber_runs(folder, prefix):
+    """kiln-huber --json runs PREFIX_N.json: (the runs, median "seconds", median whole-process
+    CPU seconds from PREFIX_N.cpu); the medians are None without runs."""
+    runs = [load_json(p) for p in sorted(glob.glob(os.path.join(folder, f"{prefix}_[0-9]*.json")))]
+    seconds = statistics.median(r["seconds"] for r in runs) if runs else None
+    # PREFIX_N.cpu: "user system" CPU seconds of the whole kiln-huber process.
+    cpu = [sum(float(v) for v in open(p, encoding="utf-8").read().split())
+           for p in glob.glob(os.path.join(folder, f"{prefix}_[0-9]*.cpu"))]
+    return runs, seconds, statistics.median(cpu) if cpu else None
+
+
+def print_machine(machine, context, how):
+    """The bullet list under a table: date, CPU and load, compiler, peers; `how` ends it."""
+    print(f"- date: {machine.get('date')}")
+    print(f"- CPU: {machine.get('cpu')}, {machine.get('cores')}; load average (1, 5, 15 min) "
+          f"{machine.get('load')}")
+    print(f"- compiler: {machine.get('compiler')}, CMAKE_BUILD_TYPE={machine.get('build_type')}; "
+          f"Kiln {machine.get('kiln')}")
+    print(f"- PyTorch {machine.get('torch')}; BLAS: {machine.get('blas')}")
+    print(f"- Google Benchmark: library built as {context.get('library_build_type', '?')}; {how}")
 
 
 def torch_ops(folder):
@@ -78,18 +129,12 @@ def ratio(torch_v, kiln_v):
 
 def main():
     folder = sys.argv[1]
-    machine = {}
-    with open(os.path.join(folder, "machine.txt"), encoding="utf-8") as f:
-        for line in f:
-            key, _, value = line.rstrip("\n").partition("=")
-            machine[key] = value
+    machine = read_machine(folder)
     kiln, context = kiln_ops(folder)
     torch_r = torch_ops(folder)
-    # Debian's build calls itself 1.13.0a0; the package version names the release.
-    m = re.search(r"python3-torch (\d+\.\d+\.\d+)", machine.get("torch", ""))
-    torch_version = m.group(1) if m else machine.get("torch", "").split(" ")[0]
+    torch_version_ = torch_version(machine)
 
-    print(f"| op | Kiln | PyTorch {torch_version} | PyTorch ÷ Kiln | target "
+    print(f"| op | Kiln | PyTorch {torch_version_} | PyTorch ÷ Kiln | target "
           f"| Kiln CPU time | PyTorch CPU time | CPU-time ratio |")
     print("|---|---:|---:|---:|---|---:|---:|---:|")
     for label, name, threads, target in OP_ROWS:
@@ -98,12 +143,7 @@ def main():
         print(f"| {label} | {ns(k)} | {ns(t)} | {ratio(t, k)} | {target} "
               f"| {ns(kc)} | {ns(tc)} | {ratio(tc, kc)} |")
 
-    kiln_runs = [load_json(p) for p in sorted(glob.glob(os.path.join(folder, "kiln_huber_*.json")))]
-    kiln_s = statistics.median(r["seconds"] for r in kiln_runs) if kiln_runs else None
-    # kiln_huber_N.cpu: "user system" CPU seconds of the whole kiln-huber process.
-    kiln_cpu = [sum(float(v) for v in open(p, encoding="utf-8").read().split())
-                for p in glob.glob(os.path.join(folder, "kiln_huber_*.cpu"))]
-    kiln_cpu_s = statistics.median(kiln_cpu) if kiln_cpu else None
+    kiln_runs, kiln_s, kiln_cpu_s = kiln_huber_runs(folder, "kiln_huber")
     fits = []
     if kiln_runs:
         fits.append(f"Kiln w = {kiln_runs[-1]['w']:.5f}, b = {kiln_runs[-1]['b']:.4f}")
@@ -124,15 +164,10 @@ def main():
     print()
     print("Fits (reference w = −6.27074, b = 85.6266): " + "; ".join(fits) + ".")
     print()
-    print(f"- date: {machine.get('date')}")
-    print(f"- CPU: {machine.get('cpu')}, {machine.get('cores')}; load average (1, 5, 15 min) "
-          f"{machine.get('load')}")
-    print(f"- compiler: {machine.get('compiler')}, CMAKE_BUILD_TYPE={machine.get('build_type')}; "
-          f"Kiln {machine.get('kiln')}")
-    print(f"- PyTorch {machine.get('torch')}; BLAS: {machine.get('blas')}")
-    print(f"- Google Benchmark: library built as {context.get('library_build_type', '?')}; "
-          f"Kiln figures are medians over the repetitions, PyTorch figures medians of timeit "
-          f"repeats; full runs time the training loop (kiln-huber: its own \"seconds\")")
+    print_machine(machine, context,
+                  "Kiln figures are medians over the repetitions, PyTorch figures medians of "
+                  "timeit repeats; full runs time the training loop (kiln-huber: its own "
+                  "\"seconds\")")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,111 @@ TEST(Compile, ElementwiseReduceAndMatmulMatchEager) {
   for (size_t i = 0; i < 3; ++i) expect_close(r.outputs[i], want[i]);
 }
 
+// Compiled code with its large loops on threads (OpenMP) and without: the same results,
+// bit for bit (only outer parallel dims are split; reductions keep their order).
+class ParallelCompile : public ::testing::TestWithParam<bool> {
+ protected:
+  compiler::CompileOptions options() const {
+    return compiler::CompileOptions{}.set_parallel(GetParam());
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Threads, ParallelCompile, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Parallel" : "Serial";
+                         });
+
+TEST_P(ParallelCompile, SmallOpsMatchEagerEvenWhenForcedOntoThreads) {
+  auto f = [](Tensor a, Tensor b, Tensor m) {
+    Tensor e = a * b + a;
+    return std::vector<Tensor>{e, sum(e, {1}), sum(e, {0}), matmul(a, m)};
+  };
+  Tensor a = constant({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
+  Tensor b = constant({{0.5f, -1.f, 2.f}, {3.f, 0.25f, -2.f}});
+  Tensor m = constant({{1.f, 0.f}, {2.f, 1.f}, {-1.f, 3.f}});
+  TracedModule traced =
+      trace("f", [&](const std::vector<Tensor>& xs) { return f(xs[0], xs[1], xs[2]); },
+            {spec_of(a), spec_of(b), spec_of(m)});
+  // Work threshold 1: every parallel loop runs on threads.
+  CompiledModule compiled = compile(traced, options().set_parallel_min_work(1));
+  CallResult r = compiled.call("f", {a, b, m}, {});
+  std::vector<Tensor> want = f(a, b, m);
+  ASSERT_EQ(r.outputs.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) expect_close(r.outputs[i], want[i]);
+}
+
+TEST_P(ParallelCompile, LargeOpsAreBitIdenticalToSerialCompiledCode) {
+  auto f = [](Tensor a, Tensor b, Tensor m) {
+    Tensor e = a * b + a;
+    return std::vector<Tensor>{e, sum(e, {1}), sum(e, {0}), matmul(a, m)};
+  };
+  Tensor a = random_normal({300, 257}, 1);
+  Tensor b = random_normal({300, 257}, 2);
+  Tensor m = random_normal({257, 190}, 3);
+  TracedModule traced =
+      trace("f", [&](const std::vector<Tensor>& xs) { return f(xs[0], xs[1], xs[2]); },
+            {spec_of(a), spec_of(b), spec_of(m)});
+  std::string dir = scratch_dir(GetParam() ? "parallel" : "serial");
+  // Two threads, named: the num_threads clause (0, the default, leaves it to libomp).
+  CompiledModule compiled = compile(traced, options().set_threads(2).set_dump_ir_dir(dir));
+  CompiledModule serial = compile(traced, compiler::CompileOptions{}.set_parallel(false));
+  CallResult r = compiled.call("f", {a, b, m}, {});
+  CallResult s = serial.call("f", {a, b, m}, {});
+  std::vector<Tensor> want = f(a, b, m);
+  ASSERT_EQ(r.outputs.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    expect_close(r.outputs[i], want[i], 1e-4);
+    EXPECT_EQ(r.outputs[i].to_vector<float>(), s.outputs[i].to_vector<float>()) << "output " << i;
+  }
+  // The loops stage has OpenMP loops exactly when parallel (and libomp was found).
+  bool has_omp = false;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().find("-loops.mlir") != std::string::npos)
+      has_omp = read_file(entry.path()).find("omp.parallel") != std::string::npos;
+  EXPECT_EQ(has_omp, GetParam() && compiler::parallel_available());
+  if (!std::getenv("KILN_TEST_KEEP_DUMPS")) fs::remove_all(dir);
+}
+
+TEST_P(ParallelCompile, LargeGatherOutOfRangeStillReportsTheFirstBadIndex) {
+  auto fn = [](const std::vector<Tensor>& x) { return std::vector<Tensor>{gather(x[0], x[1])}; };
+  std::vector<int64_t> ids(100000, 1);
+  ids[70000] = 9;
+  ids[90000] = -1;
+  std::vector<Tensor> inputs = {ones({4, 64}), constant(ids)};
+  std::string eager, compiled;
+  try {
+    fn(inputs);
+  } catch (const Error& e) {
+    eager = e.what();
+  }
+  CompiledModule m = compile(trace("g", fn, {spec_of(inputs[0]), spec_of(inputs[1])}), options());
+  try {
+    m.call("g", inputs, {});
+  } catch (const Error& e) {
+    compiled = e.what();
+  }
+  EXPECT_FALSE(eager.empty());
+  EXPECT_EQ(compiled, eager);
+}
+
+// Results that are an argument, or the same value twice (the gradients of x + y), each get
+// a buffer of their own; the out-parameter promotion used to crash on them.
+TEST(Compile, ResultsThatAliasArgumentsOrEachOther) {
+  Tensor x = constant({1.0, 2.0});
+  TracedModule traced = trace("f",
+                              [](const std::vector<Tensor>& xs) {
+                                Tensor y = xs[0] * 2.0;
+                                return std::vector<Tensor>{xs[0], y, y, xs[0]};
+                              },
+                              {spec_of(x)});
+  CallResult r = compile(traced).call("f", {x}, {});
+  ASSERT_EQ(r.outputs.size(), 4u);
+  expect_close(r.outputs[0], x);
+  expect_close(r.outputs[1], x * 2.0);
+  expect_close(r.outputs[2], x * 2.0);
+  expect_close(r.outputs[3], x);
+}
+
 TEST(Compile, FunctionCallsRunCompiledCodeAndUpdateVariables) {
   Variable w("w", constant({1.f, 2.f}));
   int cpp_runs = 0;
@@ -259,6 +364,21 @@ TEST_F(CompiledHuber, HundredEpochLoopMatchesEager) {
   EXPECT_NEAR(w, eager_.w, 1e-5 * std::abs(eager_.w));
   EXPECT_NEAR(b, eager_.b, 1e-5 * std::abs(eager_.b));
   ASSERT_EQ(r.outputs.size(), 1u);
+}
+
+// Its ops are tiny (scalars, 190-element vectors): none may pay a fork/join per call.
+TEST_F(CompiledHuber, TinyOpsStaySerial) {
+  TracedModule traced = huber::trace_huber_functions(options_, data_.size());
+  std::string dir = scratch_dir("huber_threads");
+  compile(traced, compiler::CompileOptions{}.set_parallel(true).set_dump_ir_dir(dir));
+  int loops_dumps = 0;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename().string().find("-loops.mlir") != std::string::npos) {
+      ++loops_dumps;
+      EXPECT_EQ(read_file(entry.path()).find("omp."), std::string::npos);
+    }
+  EXPECT_EQ(loops_dumps, 1);
+  if (!std::getenv("KILN_TEST_KEEP_DUMPS")) fs::remove_all(dir);
 }
 
 }  // namespace

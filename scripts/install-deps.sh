@@ -15,6 +15,8 @@ packages=(
   # LLVM/MLIR 19: headers and CMake files, shared libLLVM/libMLIR, mlir-tblgen, and the
   # test tools (lit, FileCheck, not) for the kiln dialect and kiln-opt
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
+  # LLVM's OpenMP runtime: compiled code runs its large loops on every core
+  libomp-19-dev
   # lit runs on Python
   python3
   # lint (scripts/lint.sh)

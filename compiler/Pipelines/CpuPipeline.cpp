@@ -2,7 +2,11 @@
 // rewrite) whose result can be dumped, and whose failure names the stage and the op.
 #include "compiler/Pipelines/CpuPipeline.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -28,8 +32,10 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -40,6 +46,9 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -53,6 +62,28 @@
 #endif
 
 namespace kiln::compiler {
+
+#ifdef KILN_LIBOMP
+namespace {
+
+// libomp keeps its worker threads alive until the process ends, and LeakSanitizer's exit-time
+// check cannot stop such threads (it crashes). Registered after the sanitizer's own handler,
+// this one runs first and lets the OpenMP runtime release its threads
+// (omp_pause_resource_all(omp_pause_hard)).
+void release_openmp_threads_at_exit() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    void* lib = dlopen(KILN_LIBOMP, RTLD_NOW | RTLD_NOLOAD);
+    if (!lib) return;
+    using PauseFn = int (*)(int);
+    static auto pause = reinterpret_cast<PauseFn>(dlsym(lib, "omp_pause_resource_all"));
+    if (pause) std::atexit([] { pause(/*omp_pause_hard=*/2); });
+  });
+}
+
+}  // namespace
+#endif
+
 namespace {
 
 // Collects MLIR diagnostics (with their notes: MLIR attaches the offending op) as text.
@@ -83,6 +114,26 @@ mlir::LogicalResult linalg_copy(mlir::OpBuilder& b, mlir::Location loc, mlir::Va
                                 mlir::Value to) {
   b.create<mlir::linalg::CopyOp>(loc, from, to);
   return mlir::success();
+}
+
+// Gives each function result a buffer of its own: a result that is an argument, or that
+// repeats an earlier result (gradients of x + y are w and w), is copied into a new tensor
+// first. BufferResultsToOutParams (LLVM 19) crashes on both.
+void copy_aliased_results(mlir::ModuleOp module) {
+  module.walk([](mlir::func::ReturnOp ret) {
+    mlir::OpBuilder b(ret);
+    llvm::DenseSet<mlir::Value> seen;
+    for (mlir::OpOperand& operand : ret->getOpOperands()) {
+      mlir::Value v = operand.get();
+      auto type = mlir::dyn_cast<mlir::RankedTensorType>(v.getType());
+      const bool first = seen.insert(v).second;
+      if (!type || !type.hasStaticShape() || (first && !mlir::isa<mlir::BlockArgument>(v)))
+        continue;
+      mlir::Value empty =
+          b.create<mlir::tensor::EmptyOp>(ret.getLoc(), type.getShape(), type.getElementType());
+      operand.set(b.create<mlir::linalg::CopyOp>(ret.getLoc(), v, empty).getResult(0));
+    }
+  });
 }
 
 llvm::CodeGenOptLevel codegen_level(int opt_level) {
@@ -117,7 +168,111 @@ std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& option
   return std::move(*tm);
 }
 
+// Iterations of a loop with constant bounds, or -1.
+int64_t trip_count(mlir::Value lb, mlir::Value ub, mlir::Value step) {
+  auto l = mlir::getConstantIntValue(lb), u = mlir::getConstantIntValue(ub),
+       s = mlir::getConstantIntValue(step);
+  if (!l || !u || !s || *s <= 0) return -1;
+  return *u > *l ? (*u - *l + *s - 1) / *s : 0;
+}
+
+// The work in one scf.parallel: its iterations times the largest iteration count of the
+// scf.for nests in its body (unknown inner bounds count as one), or -1 when its own
+// bounds are not constant.
+int64_t parallel_work(mlir::scf::ParallelOp par) {
+  int64_t iterations = 1;
+  for (auto [lb, ub, step] : llvm::zip(par.getLowerBound(), par.getUpperBound(), par.getStep())) {
+    int64_t n = trip_count(lb, ub, step);
+    if (n < 0) return -1;
+    iterations *= n;
+  }
+  int64_t inner = 1;
+  par.getBody()->walk([&](mlir::scf::ForOp loop) {
+    int64_t nest = 1;
+    for (mlir::Operation* op = loop; op && op != par.getOperation(); op = op->getParentOp())
+      if (auto f = llvm::dyn_cast<mlir::scf::ForOp>(op)) {
+        int64_t n = trip_count(f.getLowerBound(), f.getUpperBound(), f.getStep());
+        if (n > 0) nest *= n;
+      }
+    inner = std::max(inner, nest);
+  });
+  return iterations * inner;
+}
+
+// Whether threads may run the iterations of `par`: no reductions, nothing shared
+// written in the body (the run-time status global, whose first error must be the one
+// serial code reports) and no calls.
+bool may_run_on_threads(mlir::scf::ParallelOp par) {
+  if (!par.getInitVals().empty()) return false;
+  bool ok = true;
+  par.getBody()->walk([&](mlir::Operation* op) {
+    if (llvm::isa<mlir::memref::GetGlobalOp, mlir::func::CallOp>(op)) ok = false;
+  });
+  return ok;
+}
+
+// Keeps as scf.parallel (for convert-scf-to-openmp) only the outermost parallel loops
+// with at least `min_work` work that may run on threads; every other scf.parallel
+// becomes a serial scf.for nest, iterating in the same (row-major) order.
+void serialize_small_parallel_loops(mlir::ModuleOp module, int64_t min_work) {
+  llvm::SmallVector<mlir::scf::ParallelOp> serial;
+  llvm::SmallPtrSet<mlir::Operation*, 8> kept;
+  module.walk<mlir::WalkOrder::PreOrder>([&](mlir::scf::ParallelOp par) {
+    bool inside_kept = false;
+    for (mlir::Operation* op = par->getParentOp(); op; op = op->getParentOp())
+      if (kept.contains(op)) inside_kept = true;
+    int64_t work = parallel_work(par);
+    if (!inside_kept && work >= min_work && may_run_on_threads(par))
+      kept.insert(par);
+    else
+      serial.push_back(par);
+  });
+  // Innermost first; moving a body moves its ops (pointers stay valid).
+  for (mlir::scf::ParallelOp par : llvm::reverse(serial)) {
+    if (!par.getInitVals().empty()) continue;  // lowered by scf-to-cf, still serial
+    mlir::OpBuilder b(par);
+    mlir::scf::LoopNest nest = mlir::scf::buildLoopNest(b, par.getLoc(), par.getLowerBound(),
+                                                        par.getUpperBound(), par.getStep());
+    mlir::Block* body = par.getBody();
+    mlir::Block* target = nest.loops.back().getBody();
+    for (auto [arg, iv] : llvm::zip(body->getArguments(), nest.loops)) {
+      arg.replaceAllUsesWith(iv.getInductionVar());
+    }
+    target->getOperations().splice(mlir::Block::iterator(target->getTerminator()),
+                                   body->getOperations(), body->begin(), std::prev(body->end()));
+    par.erase();
+  }
+}
+
+// convert-scf-to-openmp wraps each loop body in memref.alloca_scope, whose region must
+// stay one block (scf-to-cf would break it). With no alloca inside, it does nothing:
+// its body is moved out.
+void inline_empty_alloca_scopes(mlir::ModuleOp module) {
+  llvm::SmallVector<mlir::memref::AllocaScopeOp> scopes;
+  module.walk([&](mlir::memref::AllocaScopeOp scope) {
+    bool has_alloca = false;
+    scope->walk([&](mlir::memref::AllocaOp) { has_alloca = true; });
+    if (!has_alloca && scope.getBodyRegion().hasOneBlock()) scopes.push_back(scope);
+  });
+  for (mlir::memref::AllocaScopeOp scope : scopes) {
+    mlir::Block& body = scope.getBodyRegion().front();
+    mlir::Operation* ret = body.getTerminator();
+    scope->replaceAllUsesWith(ret->getOperands());
+    scope->getBlock()->getOperations().splice(mlir::Block::iterator(scope), body.getOperations(),
+                                              body.begin(), mlir::Block::iterator(ret));
+    scope.erase();
+  }
+}
+
 }  // namespace
+
+bool parallel_available() {
+#ifdef KILN_LIBOMP
+  return true;
+#else
+  return false;
+#endif
+}
 
 void CpuPipeline::dump(const std::string& stage,
                        const std::function<void(llvm::raw_ostream&)>& write,
@@ -196,6 +351,7 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
     DiagnosticText diags(ctx);
     if (mlir::failed(update_variables_in_place(module)) || mlir::failed(mlir::verify(module)))
       fail_stage("variables-in-place", "\n" + diags.text());
+    copy_aliased_results(module);
     dump_module("variables-in-place", module);
   }
 
@@ -222,8 +378,23 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
     pm.addPass(mlir::createBufferizationToMemRefPass());  // clones left by deallocation
   });
 
-  run_stage("loops", module, [](mlir::OpPassManager& pm) {
-    pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
+  const bool parallel = options_.parallel && parallel_available();
+  if (parallel) {
+    // Outer parallel dims become scf.parallel, reduction dims serial scf.for inside; the
+    // large ones become OpenMP worksharing loops, the others serial loops again.
+    run_passes("loops", module, [](mlir::OpPassManager& pm) {
+      pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToParallelLoopsPass());
+    });
+    serialize_small_parallel_loops(module, options_.parallel_min_work);
+    run_passes("loops", module, [&](mlir::OpPassManager& pm) {
+      mlir::ConvertSCFToOpenMPPassOptions omp;
+      omp.numThreads = static_cast<unsigned>(std::max(options_.threads, 0));
+      pm.addPass(mlir::createConvertSCFToOpenMPPass(omp));
+    });
+    inline_empty_alloca_scopes(module);
+  }
+  run_stage("loops", module, [&](mlir::OpPassManager& pm) {
+    if (!parallel) pm.addNestedPass<mlir::func::FuncOp>(mlir::createConvertLinalgToLoopsPass());
     pm.addPass(mlir::createLowerAffinePass());
     pm.addPass(mlir::createConvertSCFToCFPass());
     pm.addPass(mlir::createCanonicalizerPass());
@@ -239,6 +410,7 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
     pm.addPass(mlir::createConvertIndexToLLVMPass());
     pm.addPass(mlir::memref::createExpandStridedMetadataPass());
     pm.addPass(mlir::createLowerAffinePass());
+    pm.addPass(mlir::createConvertOpenMPToLLVMPass());
     pm.addPass(mlir::createFinalizeMemRefToLLVMConversionPass());
     pm.addPass(mlir::createConvertFuncToLLVMPass());
     pm.addPass(mlir::createConvertControlFlowToLLVMPass());
@@ -286,11 +458,18 @@ std::unique_ptr<mlir::ExecutionEngine> CpuPipeline::jit_compile(mlir::ModuleOp m
   engine_options.jitCodeGenOptLevel = codegen_level(options_.opt_level);
   engine_options.enablePerfNotificationListener = false;
   // memref.copy of non-contiguous views, should any remain, calls into this library.
-  llvm::StringRef runtime_libraries[] = {KILN_MLIR_C_RUNNER_UTILS};
+  // OpenMP loops call into LLVM's OpenMP runtime.
+  llvm::SmallVector<llvm::StringRef, 2> runtime_libraries = {KILN_MLIR_C_RUNNER_UTILS};
+#ifdef KILN_LIBOMP
+  runtime_libraries.push_back(KILN_LIBOMP);
+#endif
   engine_options.sharedLibPaths = runtime_libraries;
   DiagnosticText diags(module.getContext());
   auto engine = mlir::ExecutionEngine::create(module, engine_options, target_machine(options_));
   if (!engine) fail_stage("jit", llvm::toString(engine.takeError()) + "\n" + diags.text());
+#ifdef KILN_LIBOMP
+  release_openmp_threads_at_exit();
+#endif
   return std::move(*engine);
 }
 

@@ -30,6 +30,14 @@ struct CompileOptions {
   std::string dump_ir_dir;
   int opt_level = 3;         // LLVM optimization level, 0..3
   std::string cpu = "host";  // "host": the running CPU with all its features (AVX2, AVX-512)
+  // Large ops run their outer parallel loops on several threads (OpenMP, LLVM's libomp).
+  // Reductions stay sequential inside each thread's rows, so results are bit-identical
+  // to serial code. Loops below parallel_min_work iterations (counting their inner
+  // loops) stay serial: a fork/join costs microseconds. No effect when this build found
+  // no libomp (kiln::compiler::parallel_available()).
+  bool parallel = true;
+  int threads = 0;  // 0: OMP_NUM_THREADS if set, else every core
+  long long parallel_min_work = 1 << 15;
 
   CompileOptions& set_dump_ir_dir(std::string dir) {
     dump_ir_dir = std::move(dir);
@@ -43,7 +51,22 @@ struct CompileOptions {
     cpu = std::move(name);
     return *this;
   }
+  CompileOptions& set_parallel(bool on) {
+    parallel = on;
+    return *this;
+  }
+  CompileOptions& set_threads(int n) {
+    threads = n;
+    return *this;
+  }
+  CompileOptions& set_parallel_min_work(long long work) {
+    parallel_min_work = work;
+    return *this;
+  }
 };
+
+// Whether this build can run compiled loops on several threads (it found libomp).
+bool parallel_available();
 
 // Everything the pipeline uses: the kiln dialect, the dialects it lowers through, their
 // bufferization models, and the translations to LLVM IR.

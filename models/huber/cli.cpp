@@ -1,14 +1,14 @@
 // kiln-huber's flags, output formats and exit codes.
 #include "huber/cli.h"
 
-#include "huber/export.h"
-
 #include <cmath>
 #include <ostream>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "huber/compiled_train.h"
+#include "huber/export.h"
 #include "huber/fit_plot.h"
 #include "huber/train.h"
 #include "kiln/data/csv.h"
@@ -46,12 +46,14 @@ std::string loss_name(const std::string& text) {
   return "'" + text + "' is not a loss; choose one of " + known;
 }
 
-nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
+nlohmann::json result_json(const TrainResult& r, const TrainOptions& o, const std::string& mode) {
   nlohmann::json j;
+  j["mode"] = mode;
   j["w"] = r.w;
   j["b"] = r.b;
   j["epoch_loss"] = r.epoch_loss;
   j["seconds"] = r.seconds;
+  j["compile_seconds"] = mode == "compiled" ? nlohmann::json(r.compile_seconds) : nullptr;
   j["loss"] = loss_kind_name(o.loss);
   j["delta"] = o.loss == LossKind::kSquared ? nlohmann::json(nullptr) : nlohmann::json(o.delta);
   j["lr"] = o.learning_rate;
@@ -65,9 +67,9 @@ nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
 
 int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app(
-      "Trains the Stanford CS20 lecture-4 regression of life expectancy on birth rate eagerly\n"
-      "with Kiln: per-example SGD in file order from w = b = 0. The defaults reproduce the\n"
-      "lecture's eager Huber example.",
+      "Trains the Stanford CS20 lecture-4 regression of life expectancy on birth rate with\n"
+      "Kiln, eagerly or compiled: per-example SGD in file order from w = b = 0. The defaults\n"
+      "reproduce the lecture's eager Huber example.",
       "kiln-huber");
   TrainOptions options;
   std::string loss = "cs20-huber", plot_path;
@@ -100,10 +102,22 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ->type_name("FILE.svg");
   app.add_flag("--json", json,
                "Print the result as one JSON object on stdout, and nothing else there");
+  std::string mode = "eager", dump_ir_dir;
+  app.add_option("--mode", mode,
+                 "eager: op by op, a GradientTape per example; compiled: one epoch traced\n"
+                 "as one loop, compiled to native code once, called once per epoch")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"eager", "compiled"}))
+      ->capture_default_str();
+  CLI::Option* dump = app.add_option("--dump-ir-dir", dump_ir_dir,
+                                     "With --mode compiled: write every compiler stage to DIR\n"
+                                     "(00-traced.mlir, 01-canonicalized.mlir, ..., NN-module.s)")
+                          ->type_name("DIR");
   std::string mlir_path;
-  app.add_option("--emit-mlir", mlir_path,
-                 "Also write the model's functions traced into the kiln MLIR dialect\n"
-                 "(predict, train_step, train) to FILE ('-' for stdout; .mlirbc: bytecode)")
+  app.add_option(
+         "--emit-mlir", mlir_path,
+         "Also write the model's functions traced into the kiln MLIR dialect\n"
+         "(predict, train_step, train, train_epoch) to FILE ('-' for stdout; .mlirbc: bytecode)")
       ->type_name("FILE");
 
   try {
@@ -120,12 +134,18 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "kiln-huber: --delta: applies to --loss cs20-huber and huber, not squared\n";
     return kExitUsage;
   }
+  if (dump->count() > 0 && mode != "compiled") {
+    err << "kiln-huber: --dump-ir-dir: applies to --mode compiled\n";
+    return kExitUsage;
+  }
 
   std::ostream& human = json ? err : out;  // with --json, stdout carries the JSON alone
   options.log = json ? nullptr : &out;
   options.notices = &err;
   try {
-    TrainResult result = train(options);
+    TrainResult result = mode == "compiled"
+                             ? train_compiled(load_data(options), options, {dump_ir_dir})
+                             : train(options);
     if (!plot_path.empty()) {
       try {
         plot_fit(result, options).save(plot_path);
@@ -145,7 +165,7 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
         human << "Wrote " << mlir_path << "\n";
       }
     }
-    if (json) out << result_json(result, options).dump(2) << "\n";
+    if (json) out << result_json(result, options, mode).dump(2) << "\n";
   } catch (const kiln::data::DataError& e) {
     err << "kiln-huber: " << e.detail() << "\n";
     return kExitBadInput;

@@ -1,6 +1,7 @@
 // Tests of the CS20 Huber regression: the losses by hand, training against the reference
 // numbers of ../shared/data/README.md (two independent implementations), a float64 closed-form
 // fit computed here from the raw file, the kiln-huber command line, and the synthetic fallback.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -302,7 +303,8 @@ TEST(HuberData, KilnDataDirIsSearchedAloneWhenSet) {
 TEST(HuberCli, HelpListsTheFlags) {
   CliRun r = run_cli({"--help"});
   EXPECT_EQ(r.code, kExitOk);
-  for (const char* flag : {"--data", "--loss", "--delta", "--lr", "--epochs", "--plot", "--json"})
+  for (const char* flag : {"--data", "--loss", "--delta", "--lr", "--epochs", "--plot", "--json",
+                           "--mode", "--dump-ir-dir"})
     EXPECT_THAT(r.out, HasSubstr(flag));
 }
 
@@ -322,6 +324,8 @@ TEST(HuberCli, UsageErrorsExitWithTwoAndSayWhy) {
       {{"--delta", "0"}, "--delta"},
       {{"--loss", "squared", "--delta", "2"}, "not squared"},
       {{"--data"}, "--data"},
+      {{"--mode", "jit"}, "--mode"},
+      {{"--dump-ir-dir", "/tmp/x"}, "applies to --mode compiled"},
   };
   for (const Case& c : cases) {
     CliRun r = run_cli(c.args);
@@ -419,6 +423,61 @@ TEST(HuberCli, FallsBackToSyntheticDataAndSaysSo) {
   EXPECT_LT(j["epoch_loss"][99].get<double>(), 0.2 * j["epoch_loss"][0].get<double>());
   EXPECT_NEAR(j["w"].get<double>(), -5.7, 1.5);
   EXPECT_NEAR(j["b"].get<double>(), 85.7, 5.0);
+}
+
+// --- compiled training -----------------------------------------------------------------------
+
+// --mode compiled: the same log, the same per-epoch losses and, within 1e-5 relative, the same
+// w and b as eager training, on the shared data or (without it) the synthetic points.
+TEST(HuberCli, CompiledModeMatchesEager) {
+  std::string path = real_data_path();
+  std::vector<std::string> data;
+  if (fs::is_regular_file(path)) data = {"--data", path};
+  std::vector<std::string> eager_args = data, compiled_args = data;
+  eager_args.push_back("--json");
+  compiled_args.insert(compiled_args.end(), {"--json", "--mode", "compiled"});
+  CliRun eager = run_cli(eager_args), compiled = run_cli(compiled_args);
+  ASSERT_EQ(eager.code, kExitOk) << eager.err;
+  ASSERT_EQ(compiled.code, kExitOk) << compiled.err;
+  nlohmann::json e = nlohmann::json::parse(eager.out), c = nlohmann::json::parse(compiled.out);
+  EXPECT_EQ(e["mode"], "eager");
+  EXPECT_TRUE(e["compile_seconds"].is_null());
+  EXPECT_EQ(c["mode"], "compiled");
+  EXPECT_GT(c["compile_seconds"].get<double>(), 0.0);
+  EXPECT_GT(c["seconds"].get<double>(), 0.0);
+  expect_relative(c["w"].get<double>(), e["w"].get<double>(), 1e-5, "compiled w");
+  expect_relative(c["b"].get<double>(), e["b"].get<double>(), 1e-5, "compiled b");
+  ASSERT_EQ(c["epoch_loss"].size(), e["epoch_loss"].size());
+  for (size_t k = 0; k < e["epoch_loss"].size(); ++k)
+    expect_relative(c["epoch_loss"][k].get<double>(), e["epoch_loss"][k].get<double>(), 1e-5,
+                    ("epoch_loss[" + std::to_string(k) + "]").c_str());
+
+  // The human log is the eager one, after a line saying how long compiling took.
+  std::vector<std::string> log_args = data;
+  log_args.insert(log_args.end(), {"--mode", "compiled", "--epochs", "21"});
+  CliRun log = run_cli(log_args);
+  ASSERT_EQ(log.code, kExitOk) << log.err;
+  EXPECT_THAT(log.out, HasSubstr("Compiled train_epoch in "));
+  EXPECT_EQ(count(log.out, "Epoch "), 3u);
+  EXPECT_THAT(log.out, HasSubstr("Epoch 20: "));
+  EXPECT_THAT(log.out, HasSubstr("Took: "));
+}
+
+TEST(HuberCli, DumpIrDirWritesEveryCompilerStage) {
+  TempDir dir;
+  std::string dump = dir.path() + "/ir";
+  CliRun r = run_cli({"--mode", "compiled", "--epochs", "1", "--dump-ir-dir", dump, "--json"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  std::vector<std::string> names;
+  for (const auto& entry : fs::directory_iterator(dump)) names.push_back(entry.path().filename());
+  std::sort(names.begin(), names.end());
+  ASSERT_GE(names.size(), 4u);
+  EXPECT_EQ(names.front(), "00-traced.mlir");
+  EXPECT_THAT(names.back(), ::testing::EndsWith("-module.s"));
+  std::stringstream traced;
+  traced << std::ifstream(fs::path(dump) / names.front()).rdbuf();
+  EXPECT_THAT(traced.str(), HasSubstr("train_epoch"));
+  EXPECT_THAT(traced.str(), HasSubstr("kiln.loop"));
 }
 
 }  // namespace

@@ -13,6 +13,14 @@
 namespace huber {
 namespace {
 
+std::string join(const std::vector<std::string>& parts) {
+  std::string s;
+  for (const std::string& p : parts) s += (s.empty() ? "" : ", ") + p;
+  return s;
+}
+
+}  // namespace
+
 void check_options(const TrainOptions& options) {
   if (!(options.learning_rate > 0) || !std::isfinite(options.learning_rate))
     throw std::invalid_argument("learning rate must be a positive number, got " +
@@ -26,14 +34,6 @@ void check_options(const TrainOptions& options) {
     throw std::invalid_argument("print_every must be at least 1, got " +
                                 std::to_string(options.print_every));
 }
-
-std::string join(const std::vector<std::string>& parts) {
-  std::string s;
-  for (const std::string& p : parts) s += (s.empty() ? "" : ", ") + p;
-  return s;
-}
-
-}  // namespace
 
 RegressionData load_data(const TrainOptions& options) {
   if (!options.data_path.empty()) return read_birth_life_data(options.data_path);

@@ -28,6 +28,7 @@ struct TrainResult {
   double w = 0, b = 0;
   std::vector<double> epoch_loss;  // the mean per-example loss of each epoch, while it ran
   double seconds = 0;              // wall time of the training loop alone
+  double compile_seconds = 0;      // compiled training: tracing and compiling, before the loop
   RegressionData data;             // what was trained on
 };
 
@@ -37,6 +38,9 @@ TrainResult train(const TrainOptions& options);
 
 // Trains on data already loaded (options.data_path is ignored).
 TrainResult train(const RegressionData& data, const TrainOptions& options);
+
+// Throws std::invalid_argument for options out of range.
+void check_options(const TrainOptions& options);
 
 // The data TrainOptions asks for: options.data_path, else the shared folder, else synthetic
 // (announced on options.notices).

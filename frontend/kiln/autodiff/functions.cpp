@@ -10,8 +10,9 @@ Tensor apply_custom_gradient(const std::vector<Tensor>& inputs,
     NoGradGuard no_grad;
     r = forward();
   }
-  // A fresh identity for the output, so the entry is not confused with inner values.
-  Tensor y = Tensor::alias(r.first, r.first.shape());
+  // A fresh identity for the output, so the entry is not confused with inner values
+  // (stop_gradient also keeps it a value of the trace when tracing).
+  Tensor y = stop_gradient(r.first);
   size_t n = inputs.size();
   BackwardFn user = std::move(r.second);
   record_op("custom_gradient", inputs, y, [user = std::move(user), n](const Tensor& dy) {

@@ -1,6 +1,8 @@
-// Every differentiable primitive (and the main composites) checked against central finite
-// differences in float64, in the spirit of ggml's test-backend-ops; plus higher-order
-// gradients, custom_gradient and the function-style autodiff wrappers.
+// Every differentiable case of the shared op-case table (kiln/testing/op_cases.h: every
+// differentiable primitive and the main composites) checked against central finite
+// differences in float64, in the spirit of ggml's test-backend-ops; the table's coverage of
+// kiln::primitives(); plus higher-order gradients, custom_gradient and the function-style
+// autodiff wrappers.
 #include "kiln/autodiff/gradcheck.h"
 
 #include <gtest/gtest.h>
@@ -12,400 +14,47 @@
 
 #include "kiln/kiln.h"
 #include "kiln/ops/registry.h"
+#include "kiln/testing/op_cases.h"
 
 namespace kiln {
 namespace {
 
 using In = std::vector<Tensor>;
+using testing::OpCase;
 
-// ---------------------------------------------------------------------------
-// Inputs. Every case draws its own values from its own seed.
-
+// Inputs for the hand-written tests below (the op cases bring their own).
 Tensor normal(const Shape& s, uint64_t seed) { return random_normal(s, seed, 0, 1, f64); }
 
-Tensor uniform(const Shape& s, uint64_t seed, double lo, double hi) {
-  return random_uniform(s, seed, lo, hi, f64);
-}
-
-// |x| in [lo, hi] with random signs: inputs for ops with a kink at 0 (abs, relu, ...).
-Tensor away_from_zero(const Shape& s, uint64_t seed, double lo = 0.25, double hi = 1.5) {
-  std::vector<double> v = uniform(s, seed, lo, hi).to_vector<double>();
-  std::vector<double> coin = uniform(s, seed + 1000, 0, 1).to_vector<double>();
+// |x| in [lo, hi] with random signs: clear of kinks at 0.
+Tensor away_from_zero(const Shape& s, uint64_t seed, double lo, double hi) {
+  std::vector<double> v = random_uniform(s, seed, lo, hi, f64).to_vector<double>();
+  std::vector<double> coin = random_uniform(s, seed + 1000, 0, 1, f64).to_vector<double>();
   for (size_t i = 0; i < v.size(); ++i)
     if (coin[i] < 0.5) v[i] = -v[i];
   return constant(v, s);
 }
 
-// Multiples of 0.5 in [-2, 2], shifted by 0.25 when `odd`: two tensors on different
-// grids never come closer than 0.25.
-Tensor quarter_grid(const Shape& s, uint64_t seed, bool odd) {
-  std::vector<double> v = uniform(s, seed, -2, 2).to_vector<double>();
-  for (double& x : v) x = std::round(2 * x) / 2 + (odd ? 0.25 : 0);
-  return constant(v, s);
-}
-
 Tensor i64s(std::vector<int64_t> v, const Shape& s) { return constant(v, s); }
-Tensor i32s(std::vector<int32_t> v, const Shape& s) { return constant(v, s); }
 
-// ---------------------------------------------------------------------------
-// The table: one row per case, keyed by the primitive (or composite) it checks.
-
-struct GradCase {
-  std::string op;       // a name from kiln::primitives(), or a composite function's name
-  std::string variant;  // what this case exercises
-  bool composite;
-  GradCheckFn f;
-  In inputs;
-  GradCheckOptions options;
-  // False where the first derivative is continuous but the second jumps (huber at |t| =
-  // delta): finite differences of the gradient straddle the jump there.
-  bool second_order = true;
-  std::string label() const { return op + "_" + variant; }
-};
-
-void PrintTo(const GradCase& c, std::ostream* os) { *os << c.label(); }
-
-std::vector<GradCase> build_cases() {
-  std::vector<GradCase> cases;
-  uint64_t seed = 1;
-  auto next = [&] { return seed += 7; };
-  auto prim = [&](std::string op, std::string variant, GradCheckFn f, In inputs,
-                  GradCheckOptions options = {}) {
-    cases.push_back(
-        {std::move(op), std::move(variant), false, std::move(f), std::move(inputs), options});
-  };
-  auto comp = [&](std::string op, std::string variant, GradCheckFn f, In inputs,
-                  GradCheckOptions options = {}) {
-    cases.push_back(
-        {std::move(op), std::move(variant), true, std::move(f), std::move(inputs), options});
-  };
-  const Shape m23{2, 3};
-
-  // --- Unary: domains keep clear of kinks (abs, relu at 0) and poles (log, sqrt, rsqrt).
-  prim("neg", "matrix", [](const In& x) { return neg(x[0]); }, {normal(m23, next())});
-  prim("exp", "matrix", [](const In& x) { return exp(x[0]); }, {uniform(m23, next(), -2, 2)});
-  prim("log", "positive", [](const In& x) { return log(x[0]); }, {uniform(m23, next(), 0.3, 3)});
-  prim("log1p", "above_minus_one", [](const In& x) { return log1p(x[0]); },
-       {uniform(m23, next(), -0.6, 2)});
-  prim("expm1", "matrix", [](const In& x) { return expm1(x[0]); }, {uniform(m23, next(), -2, 2)});
-  prim("sqrt", "positive", [](const In& x) { return sqrt(x[0]); }, {uniform(m23, next(), 0.3, 3)});
-  prim("rsqrt", "positive", [](const In& x) { return rsqrt(x[0]); },
-       {uniform(m23, next(), 0.3, 3)});
-  prim("abs", "away_from_zero", [](const In& x) { return abs(x[0]); },
-       {away_from_zero(m23, next())});
-  prim("square", "matrix", [](const In& x) { return square(x[0]); }, {normal(m23, next())});
-  prim("tanh", "matrix", [](const In& x) { return tanh(x[0]); }, {uniform(m23, next(), -2, 2)});
-  prim("sigmoid", "matrix", [](const In& x) { return sigmoid(x[0]); },
-       {uniform(m23, next(), -3, 3)});
-  prim("relu", "away_from_zero", [](const In& x) { return relu(x[0]); },
-       {away_from_zero(m23, next())});
-  prim("softplus", "matrix", [](const In& x) { return softplus(x[0]); },
-       {uniform(m23, next(), -3, 3)});
-
-  // Saturated inputs: the forward kernels must stay finite and the rules accurate there.
-  const Tensor wide = constant({{-40.0, -12.0, 0.0}, {3.0, 15.0, 40.0}});
-  prim("sigmoid", "saturated", [](const In& x) { return sigmoid(x[0]); }, {wide});
-  prim("softplus", "saturated", [](const In& x) { return softplus(x[0]); }, {wide});
-  prim("tanh", "saturated", [](const In& x) { return tanh(x[0]); }, {wide});
-
-  // --- Binary arithmetic, each with and without broadcasting on either side.
-  struct Pair {
-    const char* name;
-    Shape a, b;
-  };
-  const Pair pairs[] = {{"same_shape", {2, 3}, {2, 3}},
-                        {"rhs_row", {2, 3}, {3}},
-                        {"lhs_column", {2, 1}, {2, 3}},
-                        {"both_broadcast", {2, 1}, {1, 3}},
-                        {"rhs_scalar", {2, 3}, {}}};
-  for (const Pair& p : pairs) {
-    prim("add", p.name, [](const In& x) { return x[0] + x[1]; },
-         {normal(p.a, next()), normal(p.b, next())});
-    prim("subtract", p.name, [](const In& x) { return x[0] - x[1]; },
-         {normal(p.a, next()), normal(p.b, next())});
-    prim("multiply", p.name, [](const In& x) { return x[0] * x[1]; },
-         {normal(p.a, next()), normal(p.b, next())});
-    prim("divide", p.name, [](const In& x) { return x[0] / x[1]; },
-         {normal(p.a, next()), away_from_zero(p.b, next(), 0.5, 2)});
-    // Both base (positive, so that d/d exponent = a^b log a is defined) and exponent.
-    prim("pow", p.name, [](const In& x) { return pow(x[0], x[1]); },
-         {uniform(p.a, next(), 0.4, 2.5), uniform(p.b, next(), -1.5, 2.5)});
-    // maximum/minimum: a on the odd quarter grid, b on the even one, so that they differ
-    // by at least 0.25 wherever they meet (no ties, where the derivative jumps).
-    prim("maximum", p.name, [](const In& x) { return maximum(x[0], x[1]); },
-         {quarter_grid(p.a, next(), /*odd=*/true), quarter_grid(p.b, next(), /*odd=*/false)});
-    prim("minimum", p.name, [](const In& x) { return minimum(x[0], x[1]); },
-         {quarter_grid(p.a, next(), /*odd=*/true), quarter_grid(p.b, next(), /*odd=*/false)});
-  }
-  prim("pow", "constant_exponent_negative_base", [](const In& x) { return pow(x[0], 3.0); },
-       {normal(m23, next())});
-  prim("pow", "constant_exponent_fractional", [](const In& x) { return pow(x[0], -0.5); },
-       {uniform(m23, next(), 0.3, 3)});
-
-  // --- where: the condition is data, not a source; branches broadcast.
-  Tensor cond = constant({{true, false, true}, {false, false, true}});
-  prim("where", "same_shape", [cond](const In& x) { return where(cond, x[0], x[1]); },
-       {normal(m23, next()), normal(m23, next())});
-  prim("where", "broadcast_branches", [cond](const In& x) { return where(cond, x[0], x[1]); },
-       {normal({3}, next()), normal({2, 1}, next())});
-  prim("where", "broadcast_condition",
-       [](const In& x) {
-         return where(constant({{true}, {false}}), x[0], x[1]);
-       },
-       {normal(m23, next()), normal({3}, next())});
-
-  // --- cast: the path goes through float32, whose rounding (~6e-8 relative) swamps a
-  // 1e-6 step; a 1e-2 step is exact for these quadratics, and tolerances are 1e-4.
-  const GradCheckOptions through_f32{.eps = 1e-2, .atol = 1e-4, .rtol = 1e-4};
-  prim(
-      "cast", "f64_f32_f64", [](const In& x) { return cast(cast(x[0], f32), f64); },
-      {normal(m23, next())}, through_f32);
-  prim(
-      "cast", "f32_arithmetic",
-      [](const In& x) { return cast(square(cast(x[0], f32)) * 0.5f, f64) * x[1]; },
-      {normal(m23, next()), normal({3}, next())}, through_f32);
-
-  // --- Reductions over one axis, several axes and all, with and without keepdims.
-  // Random continuous values have no ties, so max/min have a unique argmax.
-  const Shape c234{2, 3, 4};
-  struct Red {
-    const char* name;
-    Axes axes;
-    bool keepdims;
-  };
-  const Red reds[] = {{"all", {}, false},
-                      {"axis1", {1}, false},
-                      {"axes0_2_keepdims", {0, 2}, true},
-                      {"last_keepdims", {-1}, true},
-                      {"axes0_1", {0, 1}, false}};
-  for (const Red& r : reds) {
-    prim("sum", r.name, [r](const In& x) { return sum(x[0], r.axes, r.keepdims); },
-         {normal(c234, next())});
-    prim("max", r.name, [r](const In& x) { return max(x[0], r.axes, r.keepdims); },
-         {normal(c234, next())});
-    prim("min", r.name, [r](const In& x) { return min(x[0], r.axes, r.keepdims); },
-         {normal(c234, next())});
-  }
-
-  // --- matmul: plain, transposed operands, batched, broadcast batch dimensions.
-  struct Mm {
-    const char* name;
-    Shape a, b;
-    bool ta, tb;
-  };
-  const Mm mms[] = {{"plain", {2, 3}, {3, 4}, false, false},
-                    {"transpose_a", {3, 2}, {3, 4}, true, false},
-                    {"transpose_b", {2, 3}, {4, 3}, false, true},
-                    {"transpose_both", {3, 2}, {4, 3}, true, true},
-                    {"batched", {2, 2, 3}, {2, 3, 4}, false, false},
-                    {"batch_broadcast_rhs", {2, 2, 3}, {3, 4}, false, false},
-                    {"batch_broadcast_lhs", {2, 3}, {2, 3, 4}, false, false},
-                    {"batch_broadcast_both", {3, 1, 2, 3}, {2, 3, 4}, false, false},
-                    {"batched_transpose_b", {2, 2, 3}, {1, 4, 3}, false, true}};
-  for (const Mm& m : mms)
-    prim("matmul", m.name, [m](const In& x) { return matmul(x[0], x[1], m.ta, m.tb); },
-         {normal(m.a, next()), normal(m.b, next())});
-
-  // --- Data movement.
-  prim("reshape", "infer_dim",
-       [](const In& x) {
-         return reshape(x[0], {4, -1});
-       },
-       {normal(c234, next())});
-  prim("reshape", "to_vector", [](const In& x) { return reshape(x[0], {24}); },
-       {normal(c234, next())});
-  prim("transpose", "perm_2_0_1",
-       [](const In& x) {
-         return transpose(x[0], {2, 0, 1});
-       },
-       {normal(c234, next())});
-  prim("transpose", "reverse", [](const In& x) { return transpose(x[0]); }, {normal(c234, next())});
-  prim("broadcast_to", "row_to_matrix",
-       [](const In& x) {
-         return broadcast_to(x[0], {2, 3});
-       },
-       {normal({3}, next())});
-  prim("broadcast_to", "middle_axis",
-       [](const In& x) {
-         return broadcast_to(x[0], {2, 4, 3});
-       },
-       {normal({2, 1, 3}, next())});
-  prim("broadcast_to", "scalar",
-       [](const In& x) {
-         return broadcast_to(x[0], {2, 2});
-       },
-       {normal({}, next())});
-  prim("concat", "axis1_three",
-       [](const In& x) {
-         return concat({x[0], x[1], x[2]}, 1);
-       },
-       {normal({2, 1}, next()), normal({2, 3}, next()), normal({2, 2}, next())});
-  prim("concat", "axis0",
-       [](const In& x) {
-         return concat({x[0], x[1]}, 0);
-       },
-       {normal({1, 2, 3}, next()), normal({2, 2, 3}, next())});
-  prim("concat", "negative_axis",
-       [](const In& x) {
-         return concat({x[0], x[1]}, -1);
-       },
-       {normal({2, 2, 1}, next()), normal({2, 2, 3}, next())});
-  prim("slice", "to_end",
-       [](const In& x) {
-         return slice(x[0], {1, 2}, {2, -1});
-       },
-       {normal({4, 5}, next())});
-  prim("slice", "interior_3d",
-       [](const In& x) {
-         return slice(x[0], {1, 1, 1}, {1, 2, 2});
-       },
-       {normal(c234, next())});
-  prim("pad", "matrix",
-       [](const In& x) {
-         return pad(x[0], {1, 0}, {0, 2});
-       },
-       {normal(m23, next())});
-  prim("pad", "tensor_3d",
-       [](const In& x) {
-         return pad(x[0], {0, 2, 1}, {1, 0, 1});
-       },
-       {normal(c234, next())});
-
-  // --- Indexing. gather's gradient is IndexedSlices; check_gradients densifies it.
-  prim("gather", "duplicate_indices",
-       [](const In& x) {
-         return gather(x[0], i64s({1, 3, 1, 0, 1}, {5}));
-       },
-       {normal({5, 3}, next())});
-  prim("gather", "indices_2d_int32",
-       [](const In& x) {
-         return gather(x[0], i32s({0, 4, 4, 2}, {2, 2}));
-       },
-       {normal({5, 3}, next())});
-  prim("gather", "params_3d",
-       [](const In& x) {
-         return gather(x[0], i64s({3, 3, 0}, {3}));
-       },
-       {normal({4, 2, 3}, next())});
-  prim("gather", "params_1d",
-       [](const In& x) {
-         return gather(x[0], i64s({2, 0, 2}, {3}));
-       },
-       {normal({4}, next())});
-  prim("scatter_add", "duplicate_indices",
-       [](const In& x) {
-         return scatter_add(x[0], i64s({1, 3, 1}, {3}), x[1]);
-       },
-       {normal({5, 3}, next()), normal({3, 3}, next())});
-  prim("scatter_add", "indices_2d_int32",
-       [](const In& x) {
-         return scatter_add(x[0], i32s({0, 3, 3, 3}, {2, 2}), x[1]);
-       },
-       {normal({4, 2}, next()), normal({2, 2, 2}, next())});
-
-  // --- Composites: gradients come from the primitives' rules, checked end to end.
-  // Huber with delta = 1: |labels - predictions| lies in [0.1, 0.8] (quadratic branch) or
-  // [1.3, 2.5] (linear branch), clear of the switch at 1.
-  {
-    Tensor labels = normal({2, 4}, next());
-    Tensor near = away_from_zero({2, 2}, next(), 0.1, 0.8);
-    Tensor far = away_from_zero({2, 2}, next(), 1.3, 2.5);
-    Tensor predictions = labels + concat({near, far}, 1);
-    comp("huber_loss", "both_branches",
-         [](const In& x) { return huber_loss(x[0], x[1], /*delta=*/1.0); }, {labels, predictions});
-    comp("huber_loss", "delta_2_mean",
-         [](const In& x) { return mean(huber_loss(x[0], x[1], /*delta=*/2.0)); },
-         {labels, labels + 2.0 * concat({near, far}, 1)});
-  }
-  // Residuals of exactly 0 and exactly +-delta: huber is C1 there, so the rule must agree.
-  comp("huber_loss", "at_zero_and_delta",
-       [](const In& x) { return huber_loss(x[0], x[1], /*delta=*/1.0); },
-       {constant({0.5, 1.5, -0.5, 2.0}), constant({0.5, 0.5, 0.5, -1.0})});
-  cases.back().second_order = false;
-  comp("squared_difference", "broadcast",
-       [](const In& x) { return squared_difference(x[0], x[1]); },
-       {normal(m23, next()), normal({3}, next())});
-  {
-    // Logits both signs and large ones (the stable form must hold there too), off zero.
-    Tensor logits = away_from_zero({2, 4}, next(), 0.2, 3.0) * constant({1.0, 1.0, 1.0, 8.0});
-    comp("sigmoid_cross_entropy_with_logits", "mixed_logits",
-         [](const In& x) { return sigmoid_cross_entropy_with_logits(x[0], x[1]); },
-         {uniform({2, 4}, next(), 0, 1), logits});
-  }
-  // Logits of exactly 0 (what a zero-initialized model produces): the loss is smooth there,
-  // so its gradient must be sigmoid(0) - labels, whatever relu and abs do at their kinks.
-  comp("sigmoid_cross_entropy_with_logits", "zero_logits",
-       [](const In& x) { return sigmoid_cross_entropy_with_logits(x[0], x[1]); },
-       {uniform({2, 3}, next(), 0, 1), constant({{0.0, 0.0, 1.5}, {-0.5, 0.0, 0.0}})});
-  {
-    Tensor labels = softmax(normal({3, 4}, next()));  // rows are distributions
-    comp("softmax_cross_entropy_with_logits", "soft_labels",
-         [](const In& x) { return softmax_cross_entropy_with_logits(x[0], x[1]); },
-         {labels, normal({3, 4}, next())});
-  }
-  comp("softmax", "last_axis", [](const In& x) { return softmax(x[0]); }, {normal({3, 4}, next())});
-  comp("softmax", "axis0", [](const In& x) { return softmax(x[0], 0); }, {normal(c234, next())});
-  comp("log_softmax", "last_axis", [](const In& x) { return log_softmax(x[0]); },
-       {normal({3, 4}, next())});
-  comp("logsumexp", "axis1", [](const In& x) { return logsumexp(x[0], {1}); },
-       {normal(c234, next())});
-  comp("logsumexp", "all", [](const In& x) { return logsumexp(x[0]); }, {normal(c234, next())});
-  comp("logsumexp", "axes0_2_keepdims",
-       [](const In& x) {
-         return logsumexp(x[0], {0, 2}, true);
-       },
-       {normal(c234, next())});
-  comp("mean", "all", [](const In& x) { return mean(x[0]); }, {normal(c234, next())});
-  comp("mean", "axes1_2_keepdims",
-       [](const In& x) {
-         return mean(x[0], {1, 2}, true);
-       },
-       {normal(c234, next())});
-  // one_hot itself is not differentiable (its input is integer); what flows is the
-  // gradient of the one_hot-weighted sum with respect to the other factor.
-  comp("one_hot", "weighted_log_softmax",
-       [](const In& x) {
-         Tensor hot = one_hot(i64s({2, 0, 3}, {3}), /*depth=*/4, 1, 0, f64);
-         return -sum(hot * log_softmax(x[0]), {-1});
-       },
-       {normal({3, 4}, next())});
-  comp("stack", "axis1",
-       [](const In& x) {
-         return stack({x[0], x[1]}, 1);
-       },
-       {normal(m23, next()), normal(m23, next())});
-  comp("squeeze", "expand_then_squeeze",
-       [](const In& x) { return squeeze(expand_dims(x[0], 1)) * x[0]; }, {normal(m23, next())});
-  comp("embedding_lookup", "matmul_chain",
-       [](const In& x) {
-         return matmul(embedding_lookup(x[0], i64s({4, 1, 4}, {3})), x[1]);
-       },
-       {normal({5, 3}, next()), normal({3, 2}, next())});
-  // The tape's accumulation: one input used three times, and sparse + sparse (int32 and int64
-  // indices) + dense gradients for one params tensor.
-  prim("multiply", "same_input_three_times", [](const In& x) { return x[0] * x[0] * x[0]; },
-       {normal(m23, next())});
-  prim("gather", "sparse_and_dense_accumulate",
-       [](const In& x) {
-         Tensor rows = gather(x[0], i64s({0, 2, 2}, {3})) * gather(x[0], i32s({2, 1, 2}, {3}));
-         return sum(rows, {0}) + sum(square(x[0]), {0});
-       },
-       {normal({4, 3}, next())});
-  comp("dense_layer", "tanh_of_affine", [](const In& x) { return tanh(matmul(x[0], x[1]) + x[2]); },
-       {normal({4, 3}, next()), normal({3, 2}, next()), normal({2}, next())});
-  return cases;
+// The shared op-case table (kiln/testing/op_cases.h), differentiable cases only.
+std::vector<OpCase> gradcheck_cases() {
+  std::vector<OpCase> out;
+  for (const OpCase& c : testing::op_cases())
+    if (c.differentiable) out.push_back(c);
+  return out;
 }
 
-const std::vector<GradCase>& gradcheck_cases() {
-  static const std::vector<GradCase> cases = build_cases();
-  return cases;
-}
+}  // namespace
+namespace testing {
+void PrintTo(const OpCase& c, std::ostream* os) { *os << c.label(); }
+}  // namespace testing
+namespace {
 
-class Op : public ::testing::TestWithParam<GradCase> {};
+class Op : public ::testing::TestWithParam<OpCase> {};
 
 TEST_P(Op, MatchesFiniteDifferences) {
-  const GradCase& c = GetParam();
-  GradCheckResult r = check_gradients(c.f, c.inputs, c.options);
+  const OpCase& c = GetParam();
+  GradCheckResult r = check_gradients(c.f, c.inputs, c.gradcheck);
   EXPECT_TRUE(r.ok) << c.label() << ": " << r.message;
 }
 
@@ -416,40 +65,40 @@ TEST_P(Op, MatchesFiniteDifferences) {
 class OpSecondOrder : public Op {};
 
 TEST_P(OpSecondOrder, GradientOfGradientMatchesFiniteDifferences) {
-  const GradCase& c = GetParam();
+  const OpCase& c = GetParam();
   GradCheckFn gradient_of_f = [&c](const In& x) {
     GradientTape inner(/*persistent=*/false, /*watch_accessed_variables=*/false);
     for (const Tensor& t : x) inner.watch(t);
-    Tensor objective = gradcheck_objective(c.f, x, c.options.seed);
+    Tensor objective = gradcheck_objective(c.f, x, c.gradcheck.seed);
     std::vector<Gradient> g = inner.gradient(objective, x, UnconnectedGradients::zero);
     std::vector<Tensor> flat;
     for (const Gradient& gi : g) flat.push_back(reshape(gi.to_dense(), {-1}));
     return concat(flat, 0);
   };
-  GradCheckResult r = check_gradients(gradient_of_f, c.inputs, c.options);
+  GradCheckResult r = check_gradients(gradient_of_f, c.inputs, c.gradcheck);
   EXPECT_TRUE(r.ok) << c.label() << " (second order): " << r.message;
 }
 
-std::string case_name(const ::testing::TestParamInfo<GradCase>& param_info) {
+std::string case_name(const ::testing::TestParamInfo<OpCase>& param_info) {
   return param_info.param.label();
 }
 
-std::vector<GradCase> twice_differentiable_cases() {
-  std::vector<GradCase> out;
-  for (const GradCase& c : gradcheck_cases())
+std::vector<OpCase> twice_differentiable_cases() {
+  std::vector<OpCase> out;
+  for (const OpCase& c : gradcheck_cases())
     if (c.second_order) out.push_back(c);
   return out;
 }
 
 INSTANTIATE_TEST_SUITE_P(GradCheck, Op, ::testing::ValuesIn(gradcheck_cases()), case_name);
-INSTANTIATE_TEST_SUITE_P(GradCheck, OpSecondOrder, ::testing::ValuesIn(twice_differentiable_cases()),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(GradCheck, OpSecondOrder,
+                         ::testing::ValuesIn(twice_differentiable_cases()), case_name);
 
 TEST(GradCheckRegistry, EveryDifferentiablePrimitiveIsChecked) {
   std::map<std::string, bool> differentiable;
   for (const PrimitiveInfo& p : primitives()) differentiable[p.name] = p.differentiable;
   std::set<std::string> checked, labels;
-  for (const GradCase& c : gradcheck_cases()) {
+  for (const OpCase& c : gradcheck_cases()) {
     EXPECT_TRUE(labels.insert(c.label()).second) << "two cases are labelled " << c.label();
     if (c.composite) {
       EXPECT_FALSE(differentiable.count(c.op))
@@ -469,7 +118,24 @@ TEST(GradCheckRegistry, EveryDifferentiablePrimitiveIsChecked) {
   for (const auto& [name, diff] : differentiable)
     if (diff && !checked.count(name))
       ADD_FAILURE() << "differentiable primitive '" << name
-                    << "' has no finite-difference case in gradcheck_test.cpp";
+                    << "' has no differentiable case in kiln/testing/op_cases.cpp";
+}
+
+// The differential test (compiler/differential_test.cpp) runs every op case eagerly and
+// compiled: every primitive, differentiable or not, needs at least one.
+TEST(OpCasesRegistry, EveryPrimitiveHasACase) {
+  std::set<std::string> names, covered, labels;
+  for (const PrimitiveInfo& p : primitives()) names.insert(p.name);
+  for (const OpCase& c : testing::op_cases()) {
+    EXPECT_TRUE(labels.insert(c.label()).second) << "two cases are labelled " << c.label();
+    if (c.composite) continue;
+    EXPECT_TRUE(names.count(c.op))
+        << "case " << c.label() << " names " << c.op << ", which is not in kiln::primitives()";
+    covered.insert(c.op);
+  }
+  for (const std::string& name : names)
+    EXPECT_TRUE(covered.count(name))
+        << "primitive '" << name << "' has no case in kiln/testing/op_cases.cpp";
 }
 
 // ---------------------------------------------------------------------------

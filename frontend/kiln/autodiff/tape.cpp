@@ -5,6 +5,7 @@
 #include <span>
 
 #include "kiln/ops/math.h"
+#include "kiln/tracing.h"
 
 namespace kiln {
 
@@ -120,6 +121,9 @@ NoGradGuard::~NoGradGuard() {
 Tensor stop_gradient(const Tensor& t, const Loc& loc) {
   detail::ApiScope scope("stop_gradient", loc);
   if (!t.defined()) detail::fail("stop_gradient", "operand is an undefined tensor");
+  // A fresh identity that no tape entry produces. Inside a trace it must also be a value
+  // of the trace (an alias's new id is unknown to the sink): a same-shape reshape.
+  if (t.is_symbolic()) return detail::emit_op("kiln.reshape", {t}, {}, t.shape(), t.dtype());
   return Tensor::alias(t, t.shape());
 }
 

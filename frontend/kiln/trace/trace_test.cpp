@@ -2,6 +2,7 @@
 // (run by the reference interpreter) against eager execution of the same code.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -39,6 +40,15 @@ TEST(Trace, StepIsOneFunctionWithVariablesAsMarkedArguments) {
   EXPECT_NE(ir.find("kiln.select"), std::string::npos) << ir;
   EXPECT_NE(ir.find("kiln.sign"), std::string::npos) << "the backward pass is traced too\n" << ir;
   EXPECT_EQ(m.w.value().item(), 0.0) << "tracing must not change eager variables";
+}
+
+// stop_gradient (inside logsumexp, softmax) gives a value of the trace, not an alias the
+// trace does not know.
+TEST(Trace, StopGradientIsAValueOfTheTrace) {
+  auto f = function("lse",
+                    [](Tensor x) { return logsumexp(x, {1}) + sum(stop_gradient(x), {1}); });
+  std::string ir = f.trace({spec({2, 3})}).mlir();
+  EXPECT_NE(ir.find("kiln.reduce_max"), std::string::npos) << ir;
 }
 
 TEST(Trace, EveryOpCarriesTheUsersFileAndLine) {
@@ -197,6 +207,32 @@ TEST(Trace, SeededDrawsAreConstants) {
   std::string ir = f.trace({spec({3})}).mlir();
   EXPECT_EQ(ir.find("kiln.random"), std::string::npos) << ir;
   EXPECT_EQ(ir.find("kiln.variable"), std::string::npos) << ir;
+}
+
+}  // namespace
+}  // namespace kiln
+
+namespace kiln {
+namespace {
+
+TEST(Trace, CustomGradientsAreTracedWithTheUsersRule) {
+  // log(1 + e^x) with the user's own (stable) gradient rule.
+  auto log1pexp = custom_gradient([](const Tensor& x) {
+    Tensor e = exp(x);
+    return std::pair{log1p(e), [e](const Tensor& dy) { return dy * (1.0 - 1.0 / (1.0 + e)); }};
+  });
+  auto f = function("grad_of_log1pexp", [&](Tensor x) {
+    GradientTape tape;
+    tape.watch(x);
+    Tensor y = sum(log1pexp(x));
+    return tape.gradient(y, {x})[0].to_dense();
+  });
+  const TracedModule& mod = f.trace({spec({3})});
+  Tensor x = constant({-1.f, 0.f, 2.f});
+  Tensor eager = f(x);  // runs the C++ (eagerly or compiled): the reference
+  auto r = interpret(mod, "grad_of_log1pexp", {x}, {});
+  EXPECT_EQ(r.outputs.at(0).to_vector<float>(), eager.to_vector<float>());
+  EXPECT_NEAR(r.outputs.at(0).to_vector<float>()[2], 1.0 / (1.0 + std::exp(-2.0)), 1e-6);
 }
 
 }  // namespace
