@@ -15,15 +15,11 @@
 #include "huber/export.h"
 #include "huber/train.h"
 #include "kiln/kiln.h"
+#include "huber_bench_support.h"
 
 namespace {
 
-// The CS20 defaults, on the shared data (KILN_DATA_DIR, else ../shared/data; 190 synthetic
-// points of the same shape when neither has it, which the compile times do not depend on).
-const huber::RegressionData& huber_data() {
-  static const huber::RegressionData data = huber::load_data(huber::TrainOptions{});
-  return data;
-}
+using kiln_bench::huber_data;
 
 // Tracing is left out: the figure is kiln::compile of an already traced module.
 void compile_huber(benchmark::State& state, const std::string& function) {
@@ -138,19 +134,7 @@ BENCHMARK(BM_CompiledGather128of50000)->MeasureProcessCPUTime();
 // One compiled train_step call (loss, gradient, SGD update of w and b in place), cycling
 // through the data in file order as the eager BM_HuberStep does.
 void BM_CompiledHuberStepCall(benchmark::State& state) {
-  const huber::RegressionData& data = huber_data();
-  huber::TrainOptions options;
-  kiln::TracedModule traced = huber::trace_huber_functions(options, data.size(), {"train_step"});
-  kiln::CompiledModule m = kiln::compile(traced);
-  std::vector<kiln::Variable> variables = traced.variables();
-  std::vector<kiln::Tensor> xs, ys;
-  for (int64_t i = 0; i < data.size(); ++i) xs.push_back(data.x[i]), ys.push_back(data.y[i]);
-  size_t i = 0;
-  for (auto _ : state) {
-    kiln::CallResult r = m.call("train_step", {xs[i], ys[i]}, variables);
-    benchmark::DoNotOptimize(r);
-    i = (i + 1) % xs.size();
-  }
+  kiln_bench::time_compiled_huber_steps(state, kiln::compiler::CompileOptions{});
 }
 BENCHMARK(BM_CompiledHuberStepCall)->MeasureProcessCPUTime();
 

@@ -14,6 +14,7 @@
 #include "huber/export.h"
 #include "huber/train.h"
 #include "kiln/kiln.h"
+#include "huber_bench_support.h"
 
 namespace {
 
@@ -60,26 +61,11 @@ void BM_CompiledAdd4M(benchmark::State& state) {
 }
 BENCHMARK(BM_CompiledAdd4M)->Arg(0)->Arg(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-const huber::RegressionData& huber_data() {
-  static const huber::RegressionData data = huber::load_data(huber::TrainOptions{});
-  return data;
-}
+using kiln_bench::huber_data;
 
 // One compiled train_step call, cycling through the data in file order.
 void BM_CompiledHuberStepCall(benchmark::State& state) {
-  const huber::RegressionData& data = huber_data();
-  huber::TrainOptions train_options;
-  kiln::TracedModule traced = huber::trace_huber_functions(train_options, data.size());
-  kiln::CompiledModule m = kiln::compile(traced, options(state));
-  std::vector<kiln::Variable> variables = traced.variables();
-  std::vector<kiln::Tensor> xs, ys;
-  for (int64_t i = 0; i < data.size(); ++i) xs.push_back(data.x[i]), ys.push_back(data.y[i]);
-  size_t i = 0;
-  for (auto _ : state) {
-    kiln::CallResult r = m.call("train_step", {xs[i], ys[i]}, variables);
-    benchmark::DoNotOptimize(r);
-    i = (i + 1) % xs.size();
-  }
+  kiln_bench::time_compiled_huber_steps(state, options(state));
 }
 BENCHMARK(BM_CompiledHuberStepCall)->Arg(0)->Arg(1)->UseRealTime();
 
