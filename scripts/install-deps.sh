@@ -12,6 +12,10 @@ packages=(
   # C++ libraries
   libgtest-dev libgmock-dev googletest libbenchmark-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev
+  # checkpoints and artifacts: flatc and the FlatBuffers headers (runtime/schemas)
+  flatbuffers-compiler libflatbuffers-dev
+  # libFuzzer targets (tests/fuzz): clang 19 with its sanitizer and fuzzer runtimes
+  clang-19 libclang-rt-19-dev
   # LLVM/MLIR 19: headers and CMake files, shared libLLVM/libMLIR, mlir-tblgen, and the
   # test tools (lit, FileCheck, not) for the kiln dialect and kiln-opt
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
