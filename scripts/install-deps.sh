@@ -21,15 +21,15 @@ packages=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools
   # LLVM's OpenMP runtime: compiled code runs its large loops on every core
   libomp-19-dev
-  # lit runs on Python
-  python3
+  # lit runs on Python; the runtime's .npy tests check files against NumPy's own
+  python3 python3-numpy
   # lint (scripts/lint.sh)
   clang-format clang-tidy
 )
 
 case "${1:-}" in
   "") ;;
-  --bench) packages+=(python3-numpy python3-torch) ;;
+  --bench) packages+=(python3-torch) ;;
   *) echo "install-deps: unknown argument '$1' (expected --bench or nothing)" >&2; exit 2 ;;
 esac
 
