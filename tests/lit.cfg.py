@@ -18,6 +18,7 @@ llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=True)
 llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(["kiln-opt"], [config.kiln_tools_dir])
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
+config.substitutions.append(("%kiln_runtime_lib", config.kiln_runtime_lib))
 
 # Under the sanitizers a report must fail the test even where the RUN line
 # expects a non-zero exit (`not kiln-opt ...`): abort instead of exiting with 1.
