@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The README's second command and what CI runs: installs dependencies, builds, runs every
-# test, then builds and runs them again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# test, then builds and runs them again under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then runs each libFuzzer target briefly (scripts/fuzz.sh runs them longer).
 # Prints each phase's time and a summary; exits non-zero if any phase failed.
-# KILN_SKIP_SANITIZE=1 skips the sanitizer phases for quick local runs (CI never sets it).
+# KILN_SKIP_SANITIZE=1 skips the sanitizer and fuzz phases for quick local runs (CI never
+# sets it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,6 +69,12 @@ elif phase build-asan scripts/build.sh --sanitize; then
     ctest --test-dir build/asan --output-on-failure -j2 || true
 else
   skip test-asan "build failed"
+fi
+
+if [[ "${KILN_SKIP_SANITIZE:-0}" == 1 ]]; then
+  skip fuzz "KILN_SKIP_SANITIZE=1"
+else
+  phase fuzz scripts/fuzz.sh --seconds 20 || true
 fi
 
 finish
