@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 
 usage() { sed -n '2,8s/^# \{0,1\}//p' "$0"; }
 
-all_targets=(npy checkpoint)
+all_targets=(npy checkpoint artifact)
 # The largest input each target tries: several times its largest seed.
-declare -A max_len=([npy]=4096 [checkpoint]=16384)
+declare -A max_len=([npy]=4096 [checkpoint]=16384 [artifact]=16384)
 
 seconds=300
 targets=()
