@@ -135,6 +135,13 @@ Tensor Optimizer::minimize(const std::function<Tensor()>& loss_fn, const Loc& lo
   return loss;
 }
 
+void Optimizer::build(const std::vector<Variable>& vars, const Loc& loc) {
+  kiln::detail::ApiScope api("Optimizer::build", loc);
+  for (size_t i = 0; i < vars.size(); ++i)
+    if (!vars[i].defined()) kiln::detail::fail("build", "vars[" + std::to_string(i) + "] is undefined");
+  for (const Variable& var : vars) slots_for(var);
+}
+
 std::vector<Variable>& Optimizer::slots_for(const Variable& var) {
   auto it = slots_.find(var.id());
   if (it != slots_.end()) return it->second;

@@ -48,6 +48,10 @@ class Optimizer {
   Tensor minimize(const std::function<Tensor()>& loss_fn, const std::vector<Variable>& vars,
                   const Loc& loc = Loc::current());
   Tensor minimize(const std::function<Tensor()>& loss_fn, const Loc& loc = Loc::current());
+  // Creates the slots of `vars` now instead of at their first update, as Keras's
+  // optimizer.build(var_list) does: restoring a checkpoint into a fresh optimizer needs the
+  // slot variables to exist. Variables that already have slots keep them.
+  void build(const std::vector<Variable>& vars, const Loc& loc = Loc::current());
 
   const std::string& name() const { return name_; }  // "SGD", "Adagrad", "Adam"
   double learning_rate() const { return learning_rate_; }
