@@ -135,7 +135,7 @@ class HeaderParser {
     constexpr size_t kMax = 200;
     std::string out;
     for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-      unsigned char c = static_cast<unsigned char>(s[i]);
+      auto c = static_cast<unsigned char>(s[i]);
       if (c == '\n') {
         out += "\\n";
       } else if (c < 0x20 || c >= 0x7f) {
@@ -273,6 +273,7 @@ class LiteralParser {
     }
   }
 
+  // Recursion is bounded: list() refuses to nest deeper than KILN_MAX_RANK.
   void value(size_t depth) {
     skip_space();
     if (pos_ < s_.size() && s_[pos_] == '[') {
@@ -430,7 +431,7 @@ kiln_tensor_view HostTensor::view() {
 
 HostTensor parse_npy(const uint8_t* data, size_t size, const std::string& origin) {
   if (size < kMagicSize + 2 || std::memcmp(data, kMagic, kMagicSize) != 0) {
-    fail(origin, "not a .npy file (it does not start with \"\\x93NUMPY\")");
+    fail(origin, R"(not a .npy file (it does not start with "\x93NUMPY"))");
   }
   uint8_t major = data[kMagicSize], minor = data[kMagicSize + 1];
   // 1.0 has a 2-byte header length; 2.0 a 4-byte one; 3.0 is 2.0 with a UTF-8 header.

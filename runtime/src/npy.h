@@ -36,7 +36,7 @@ struct HostTensor {
   std::vector<int64_t> shape;  // empty for a scalar
   AlignedBytes bytes;          // element_count() * kiln_dtype_size(dtype)
 
-  int64_t element_count() const;
+  [[nodiscard]] int64_t element_count() const;
   // A view of this tensor's data, valid while the tensor lives and is not resized.
   kiln_tensor_view view();
 };
