@@ -555,6 +555,7 @@ HostTensor parse_input_value(const std::string& text, kiln_dtype expected,
                              const std::string& origin) {
   if (text.empty() || text[0] != '@') return parse_literal(text, expected, origin);
   std::string path = text.substr(1);
+  if (path.empty()) fail(origin, "expected a file name after '@' (as in @x.npy)");
   HostTensor t;
   try {
     t = read_npy(path);

@@ -376,6 +376,8 @@ TEST(InputValue, ReadsNpyFilesOfTheExpectedDtypeOnly) {
   EXPECT_EQ(t.shape, (std::vector<int64_t>{3}));
   EXPECT_THAT(error_of([&] { parse_input_value("@" + path, KILN_F32, "--input x"); }),
               HasSubstr("--input x: " + path + " holds f64 values but f32 is expected"));
+  EXPECT_THAT(error_of([] { parse_input_value("@", KILN_F32, "--input x"); }),
+              HasSubstr("--input x: expected a file name after '@'"));
   EXPECT_THAT(
       error_of([&] { parse_input_value("@" + dir.file("none.npy"), KILN_F32, "--input x"); }),
       HasSubstr("--input x: " + dir.file("none.npy")));
