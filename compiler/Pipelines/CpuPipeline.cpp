@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <mutex>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -17,12 +17,14 @@
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "kiln/error.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
@@ -150,7 +152,8 @@ llvm::CodeGenOptLevel codegen_level(int opt_level) {
 }
 
 // A target machine for options.cpu; "host" takes the running CPU's name and features.
-std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options) {
+std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options,
+                                                    bool position_independent = false) {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
@@ -163,6 +166,7 @@ std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& option
     builder->getFeatures() = llvm::SubtargetFeatures();
   }
   builder->setCodeGenOptLevel(codegen_level(options.opt_level));
+  if (position_independent) builder->setRelocationModel(llvm::Reloc::PIC_);
   auto tm = builder->createTargetMachine();
   if (!tm) fail_stage("target", llvm::toString(tm.takeError()));
   return std::move(*tm);
@@ -322,6 +326,15 @@ void CpuPipeline::run_stage(const std::string& stage, mlir::ModuleOp module,
 std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module) {
   mlir::MLIRContext* ctx = module.getContext();
   dump_module("traced", module);
+  // kiln.batched and kiln.name are for the runtime (row mapping, input names); callers
+  // read them before lowering, and their rules stop holding as the function is lowered.
+  for (auto fn : module.getOps<mlir::func::FuncOp>()) {
+    fn->removeAttr(mlir::kiln::KilnDialect::kBatchedAttrName);
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      fn.removeArgAttr(i, mlir::kiln::KilnDialect::kNameAttrName);
+    for (unsigned r = 0; r < fn.getNumResults(); ++r)
+      fn.removeResultAttr(r, mlir::StringAttr::get(ctx, mlir::kiln::KilnDialect::kNameAttrName));
+  }
 
   run_passes("canonicalized", module, [](mlir::OpPassManager& pm) {
     pm.addPass(mlir::createCanonicalizerPass());
@@ -471,6 +484,103 @@ std::unique_ptr<mlir::ExecutionEngine> CpuPipeline::jit_compile(mlir::ModuleOp m
   release_openmp_threads_at_exit();
 #endif
   return std::move(*engine);
+}
+
+namespace {
+
+// Gives the module a small, prefixed set of exported symbols: each function's packed entry
+// point `<prefix><name>(void** args)` (args[i] points at the i-th argument of the C
+// interface _mlir_ciface_<name>, i.e. at a pointer to a memref descriptor) and the
+// run-time status word `<prefix>status`. Everything else the module defines becomes
+// internal, so that several compiled modules can be linked into one program.
+std::vector<std::pair<std::string, std::string>> export_entry_points(llvm::Module& m,
+                                                                     const std::string& prefix) {
+  std::vector<std::pair<std::string, std::string>> entries;  // {function, symbol}
+  std::vector<llvm::Function*> interfaces;
+  for (llvm::Function& f : m) {
+    if (f.isDeclaration()) continue;
+    if (f.getName().starts_with("_mlir_ciface_")) interfaces.push_back(&f);
+    else f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+  llvm::LLVMContext& ctx = m.getContext();
+  llvm::Type* ptr = llvm::PointerType::getUnqual(ctx);
+  for (llvm::Function* iface : interfaces) {
+    std::string name = iface->getName().drop_front(strlen("_mlir_ciface_")).str();
+    std::string symbol = prefix + name;
+    auto* type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+    auto* packed = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, symbol, m);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", packed));
+    std::vector<llvm::Value*> args;
+    for (unsigned i = 0; i < iface->arg_size(); ++i) {
+      llvm::Value* slot = b.CreateConstGEP1_64(ptr, packed->getArg(0), i);
+      llvm::Value* arg_ptr = b.CreateLoad(ptr, slot);  // &descriptor_pointer
+      args.push_back(b.CreateLoad(iface->getArg(i)->getType(), arg_ptr));
+    }
+    b.CreateCall(iface, args);
+    b.CreateRetVoid();
+    iface->setLinkage(llvm::GlobalValue::InternalLinkage);
+    entries.emplace_back(name, symbol);
+  }
+  for (llvm::GlobalVariable& g : m.globals()) {
+    if (g.isDeclaration()) continue;
+    if (g.getName() == "__kiln_status") {
+      g.setName(prefix + "status");
+      g.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    } else {
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+    }
+  }
+  return entries;
+}
+
+}  // namespace
+
+NativeObject CpuPipeline::emit_object(mlir::ModuleOp module, const std::string& symbol_prefix) {
+  auto tm = target_machine(options_, /*position_independent=*/true);
+  llvm::LLVMContext llvm_ctx;
+  DiagnosticText diags(module.getContext());
+  std::unique_ptr<llvm::Module> m = mlir::translateModuleToLLVMIR(module, llvm_ctx, "kiln");
+  if (!m) fail_stage("llvm-ir", "\n" + diags.text());
+  m->setDataLayout(tm->createDataLayout());
+  m->setTargetTriple(tm->getTargetTriple().getTriple());
+  m->setPICLevel(llvm::PICLevel::BigPIC);
+
+  NativeObject out;
+  out.entry_points = export_entry_points(*m, symbol_prefix);
+  out.status_symbol = m->getGlobalVariable(symbol_prefix + "status") ? symbol_prefix + "status" : "";
+  out.triple = tm->getTargetTriple().getTriple();
+  out.cpu = tm->getTargetCPU().str();
+  out.features = tm->getTargetFeatureString().str();
+
+  auto optimize =
+      mlir::makeOptimizingTransformer(static_cast<unsigned>(std::clamp(options_.opt_level, 0, 3)),
+                                      /*sizeLevel=*/0, tm.get());
+  if (llvm::Error e = optimize(m.get())) fail_stage("llvm-optimize", llvm::toString(std::move(e)));
+  {
+    llvm::raw_string_ostream os(out.llvm_ir);
+    m->print(os, nullptr);
+  }
+  dump(
+      "module", [&](llvm::raw_ostream& os) { os << out.llvm_ir; }, ".ll");
+  auto emit = [&](llvm::CodeGenFileType kind, const char* what) {
+    llvm::SmallVector<char, 0> buffer;
+    llvm::raw_svector_ostream os(buffer);
+    llvm::legacy::PassManager codegen;
+    if (tm->addPassesToEmitFile(codegen, os, nullptr, kind))
+      fail_stage(what, std::string("the target cannot emit ") + what);
+    codegen.run(*m);
+    return buffer;
+  };
+  // Code generation changes the module (it is not re-run on the same module twice).
+  std::unique_ptr<llvm::Module> copy = llvm::CloneModule(*m);
+  auto assembly = emit(llvm::CodeGenFileType::AssemblyFile, "assembly");
+  out.assembly.assign(assembly.begin(), assembly.end());
+  dump(
+      "module", [&](llvm::raw_ostream& os) { os << out.assembly; }, ".s");
+  m = std::move(copy);
+  auto object = emit(llvm::CodeGenFileType::ObjectFile, "object");
+  out.object.assign(object.begin(), object.end());
+  return out;
 }
 
 }  // namespace kiln::compiler

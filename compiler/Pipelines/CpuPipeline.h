@@ -4,6 +4,7 @@
 // appear in the public API of compiled functions.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,6 +66,16 @@ struct CompileOptions {
   }
 };
 
+// Native code for ahead-of-time use (kiln-compile): an ELF relocatable object and what
+// the artifact needs to know about it.
+struct NativeObject {
+  std::vector<uint8_t> object;
+  std::vector<std::pair<std::string, std::string>> entry_points;  // {function, symbol}
+  std::string status_symbol;  // empty when the code has no run-time checks
+  std::string triple, cpu, features;
+  std::string llvm_ir, assembly;  // the optimized IR and the assembly of the object
+};
+
 // Whether this build can run compiled loops on several threads (it found libomp).
 bool parallel_available();
 
@@ -88,6 +99,12 @@ class CpuPipeline {
   // Translates the LLVM-dialect module to LLVM IR, optimizes it at options.opt_level for
   // options.cpu, and JIT-compiles it (dumping NN-module.ll and NN-module.s when asked).
   std::unique_ptr<mlir::ExecutionEngine> jit_compile(mlir::ModuleOp module);
+
+  // Ahead of time: translates the LLVM-dialect module to LLVM IR, gives each function a
+  // packed entry point `<symbol_prefix><name>(void** args)` and the status word the symbol
+  // `<symbol_prefix>status` (everything else internal), optimizes for options.cpu and
+  // emits a position-independent ELF object (and its IR and assembly, dumped when asked).
+  NativeObject emit_object(mlir::ModuleOp module, const std::string& symbol_prefix);
 
  private:
   void run_passes(const std::string& stage, mlir::ModuleOp module,

@@ -65,6 +65,17 @@ class TracedModule {
   std::vector<Variable> variables() const;
   // Adds (clones) every function of `other` into this module; names must not clash.
   void merge(const TracedModule& other, const Loc& loc = Loc::current());
+  // Names the inputs (the non-variable arguments, in order) and outputs of `function`, as
+  // the runtime shows them and kiln-run's `--input x=...` takes them. Unnamed inputs and
+  // outputs are x0, x1, ... and result0, result1, ...
+  void set_input_names(const std::string& function, const std::vector<std::string>& names,
+                       const Loc& loc = Loc::current());
+  void set_output_names(const std::string& function, const std::vector<std::string>& names,
+                        const Loc& loc = Loc::current());
+  // Marks `function` row-mapped (like vmap over a per-example function): it was traced for
+  // one example (leading dim 1 on every input and output) and updates no variable; the
+  // runtime runs it over inputs with any number of rows.
+  void set_batched(const std::string& function, const Loc& loc = Loc::current());
   // Writes MLIR text, or MLIR bytecode when the path ends in ".mlirbc"; atomic.
   void save(const std::string& path, const Loc& loc = Loc::current()) const;
   // Parses and verifies a module written by save() (text or bytecode).

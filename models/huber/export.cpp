@@ -60,10 +60,22 @@ kiln::TracedModule trace_huber_functions(const TrainOptions& options, int64_t n,
       module.merge(traced);
     first = false;
   };
-  if (wanted("predict")) add(predict.trace({batch}));
+  // predict is per example: traced for one row and row-mapped by the runtime, so that it
+  // takes any number of birth rates.
+  if (wanted("predict")) {
+    add(predict.trace({kiln::spec({1})}));
+    module.set_batched("predict");
+    module.set_input_names("predict", {"x"});
+    module.set_output_names("predict", {"y"});
+  }
   if (wanted("train_step")) add(train_step.trace({scalar, scalar}));
   if (wanted("train")) add(train_loop.trace({batch, batch}));
   if (wanted("train_epoch")) add(train_epoch.trace({batch, batch}));
+  for (const char* fn : {"train_step", "train", "train_epoch"})
+    if (wanted(fn)) {
+      module.set_input_names(fn, {"x", "y"});
+      module.set_output_names(fn, {"loss"});
+    }
   return module;
 }
 

@@ -41,14 +41,28 @@ def Kiln_Dialect : Dialect {
       return %w2 : tensor<f32>
     }
     ```
+
+    Inputs and outputs may carry a `{kiln.name = "x"}` attribute naming them for the
+    runtime. A function marked `kiln.batched` is row-mapped: it is traced for one
+    example (every input and output has leading dimension 1, no variable is
+    updated) and the runtime maps it over inputs with any number of rows.
   }];
   let hasConstantMaterializer = 1;
   let hasRegionArgAttrVerify = 1;
   let hasRegionResultAttrVerify = 1;
+  let hasOperationAttrVerify = 1;
   let useDefaultAttributePrinterParser = 1;
   let extraClassDeclaration = [{
     /// The argument and result attribute that names a model variable.
     static constexpr ::llvm::StringLiteral kVariableAttrName = "kiln.variable";
+    /// The argument and result attribute that names an input or output ("x"), for
+    /// the runtime's signatures and kiln-run's `--input x=...`.
+    static constexpr ::llvm::StringLiteral kNameAttrName = "kiln.name";
+    /// The func.func unit attribute of a row-mapped function: traced for one row
+    /// (leading dim 1 on every input and output), run by the runtime over any number.
+    static constexpr ::llvm::StringLiteral kBatchedAttrName = "kiln.batched";
+    /// The compiler's number of an op that can fail at run time (its check site).
+    static constexpr ::llvm::StringLiteral kSiteAttrName = "kiln.site";
   }];
 }
 

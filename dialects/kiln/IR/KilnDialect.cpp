@@ -37,15 +37,44 @@ Operation* KilnDialect::materializeConstant(OpBuilder& builder, Attribute value,
 
 namespace {
 
+// Checks one `kiln.name` attribute: a non-empty string on a func.func argument or
+// result that is not a variable, unique among the function's names.
+LogicalResult verifyNameAttr(Operation* op, unsigned index, NamedAttribute attr, bool isResult) {
+  StringRef what = isResult ? "result" : "argument";
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func)
+    return op->emitError() << "'" << KilnDialect::kNameAttrName
+                           << "' is only valid on func.func arguments and results, not on '"
+                           << op->getName() << "'";
+  auto name = dyn_cast<StringAttr>(attr.getValue());
+  if (!name || name.getValue().empty())
+    return func.emitOpError() << what << " #" << index << ": '" << KilnDialect::kNameAttrName
+                              << "' must be a non-empty string, got " << attr.getValue();
+  auto attrsAt = [&](unsigned j) {
+    return isResult ? func.getResultAttrDict(j) : func.getArgAttrDict(j);
+  };
+  if (DictionaryAttr own = attrsAt(index); own && own.get(KilnDialect::kVariableAttrName))
+    return func.emitOpError() << what << " #" << index << " is a variable; '"
+                              << KilnDialect::kNameAttrName << "' names inputs and outputs only";
+  for (unsigned j = 0; j < index; ++j)
+    if (DictionaryAttr other = attrsAt(j); other && other.get(KilnDialect::kNameAttrName) == name)
+      return func.emitOpError() << "name " << name << " appears twice: " << what << " #" << j
+                                << " and " << what << " #" << index;
+  return success();
+}
+
 // Checks one `kiln.variable` attribute: argument (or result) `index` of `op`
 // names a variable with a non-empty string; no variable is passed (or returned)
 // twice; and a returned variable has the type of the argument it updates.
 LogicalResult verifyVariableAttr(Operation* op, unsigned index, NamedAttribute attr,
                                  bool isResult) {
   StringRef what = isResult ? "result" : "argument";
+  if (attr.getName() == KilnDialect::kNameAttrName)
+    return verifyNameAttr(op, index, attr, isResult);
   if (attr.getName() != KilnDialect::kVariableAttrName)
     return op->emitError() << "unknown kiln " << what << " attribute '" << attr.getName().getValue()
-                           << "' (the only one is '" << KilnDialect::kVariableAttrName << "')";
+                           << "' (expected '" << KilnDialect::kVariableAttrName << "' or '"
+                           << KilnDialect::kNameAttrName << "')";
   auto func = dyn_cast<func::FuncOp>(op);
   if (!func)
     return op->emitError() << "'" << KilnDialect::kVariableAttrName
@@ -78,7 +107,57 @@ LogicalResult verifyVariableAttr(Operation* op, unsigned index, NamedAttribute a
   return success();
 }
 
+// Checks `kiln.batched`: a unit attribute on a func.func whose inputs and outputs all
+// have leading dimension 1 and which updates no variable.
+LogicalResult verifyBatchedAttr(Operation* op, NamedAttribute attr) {
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func)
+    return op->emitError() << "'" << KilnDialect::kBatchedAttrName
+                           << "' is only valid on func.func, not on '" << op->getName() << "'";
+  if (!isa<UnitAttr>(attr.getValue()))
+    return func.emitOpError() << "'" << KilnDialect::kBatchedAttrName
+                              << "' is a unit attribute, got " << attr.getValue();
+  auto isVariable = [&](DictionaryAttr attrs) {
+    return attrs && attrs.get(KilnDialect::kVariableAttrName);
+  };
+  auto checkRow = [&](Type type, StringRef what, unsigned index) -> LogicalResult {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    if (!ranked || ranked.getRank() == 0 || ranked.getDimSize(0) != 1)
+      return func.emitOpError() << "is '" << KilnDialect::kBatchedAttrName << "' but " << what
+                                << " #" << index << " has type " << type
+                                << " (a row-mapped function's inputs and outputs have leading "
+                                   "dimension 1)";
+    return success();
+  };
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    if (!isVariable(func.getArgAttrDict(i)) &&
+        failed(checkRow(func.getArgumentTypes()[i], "argument", i)))
+      return failure();
+  for (unsigned r = 0, e = func.getNumResults(); r < e; ++r) {
+    if (isVariable(func.getResultAttrDict(r)))
+      return func.emitOpError() << "is '" << KilnDialect::kBatchedAttrName
+                                << "' but updates a variable (result #" << r
+                                << "); a row-mapped function must not have side effects";
+    if (failed(checkRow(func.getResultTypes()[r], "result", r))) return failure();
+  }
+  return success();
+}
+
 }  // namespace
+
+LogicalResult KilnDialect::verifyOperationAttribute(Operation* op, NamedAttribute attr) {
+  if (attr.getName() == KilnDialect::kBatchedAttrName) return verifyBatchedAttr(op, attr);
+  // The compiler numbers the ops that can fail at run time (AssignCheckSites).
+  if (attr.getName() == KilnDialect::kSiteAttrName) {
+    if (!isa<IntegerAttr>(attr.getValue()))
+      return op->emitError() << "'" << KilnDialect::kSiteAttrName
+                             << "' must be an integer, got " << attr.getValue();
+    return success();
+  }
+  return op->emitError() << "unknown kiln attribute '" << attr.getName().getValue()
+                         << "' on an operation (expected '" << KilnDialect::kBatchedAttrName
+                         << "' or '" << KilnDialect::kSiteAttrName << "')";
+}
 
 LogicalResult KilnDialect::verifyRegionArgAttribute(Operation* op, unsigned /*regionIndex*/,
                                                     unsigned argIndex, NamedAttribute attr) {

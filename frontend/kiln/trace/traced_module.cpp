@@ -82,6 +82,76 @@ void TracedModule::merge(const TracedModule& other, const Loc& loc) {
   }
 }
 
+namespace {
+
+mlir::func::FuncOp function_named(mlir::ModuleOp module, const std::string& name,
+                                  const char* api) {
+  auto fn = module.lookupSymbol<mlir::func::FuncOp>(name);
+  if (!fn) detail::fail(api, "the module has no function named '" + name + "'");
+  return fn;
+}
+
+bool is_variable(mlir::DictionaryAttr attrs) {
+  return attrs && attrs.get(mlir::kiln::KilnDialect::kVariableAttrName);
+}
+
+// Sets kiln.name on the non-variable arguments (or results) of `fn`, in order, then
+// verifies the function (names must be unique).
+void set_names(mlir::func::FuncOp fn, const std::vector<std::string>& names, bool results,
+               const char* api) {
+  unsigned count = results ? fn.getNumResults() : fn.getNumArguments();
+  std::vector<unsigned> slots;
+  for (unsigned i = 0; i < count; ++i)
+    if (!is_variable(results ? fn.getResultAttrDict(i) : fn.getArgAttrDict(i))) slots.push_back(i);
+  const char* what = results ? "outputs" : "inputs";
+  if (names.size() != slots.size())
+    detail::fail(api, "function '" + fn.getName().str() + "' has " + std::to_string(slots.size()) +
+                          " " + what + ", " + std::to_string(names.size()) + " names were given");
+  mlir::Builder b(fn.getContext());
+  for (size_t k = 0; k < names.size(); ++k) {
+    if (names[k].empty()) detail::fail(api, std::string("names of ") + what + " must not be empty");
+    for (size_t j = 0; j < k; ++j)
+      if (names[j] == names[k]) detail::fail(api, "the name '" + names[k] + "' is given twice");
+    auto attr = b.getStringAttr(names[k]);
+    if (results)
+      fn.setResultAttr(slots[k], mlir::kiln::KilnDialect::kNameAttrName, attr);
+    else
+      fn.setArgAttr(slots[k], mlir::kiln::KilnDialect::kNameAttrName, attr);
+  }
+}
+
+}  // namespace
+
+void TracedModule::set_input_names(const std::string& function,
+                                   const std::vector<std::string>& names, const Loc& loc) {
+  detail::ApiScope scope("TracedModule::set_input_names", loc);
+  set_names(function_named(*impl_->module, function, "set_input_names"), names, false,
+            "set_input_names");
+}
+
+void TracedModule::set_output_names(const std::string& function,
+                                    const std::vector<std::string>& names, const Loc& loc) {
+  detail::ApiScope scope("TracedModule::set_output_names", loc);
+  set_names(function_named(*impl_->module, function, "set_output_names"), names, true,
+            "set_output_names");
+}
+
+void TracedModule::set_batched(const std::string& function, const Loc& loc) {
+  detail::ApiScope scope("TracedModule::set_batched", loc);
+  auto fn = function_named(*impl_->module, function, "set_batched");
+  fn->setAttr(mlir::kiln::KilnDialect::kBatchedAttrName, mlir::UnitAttr::get(fn.getContext()));
+  // The dialect's verifier states the rules (leading dim 1, no variable updated).
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(fn.getContext(), [&](mlir::Diagnostic& d) {
+    diagnostics += d.str();
+    return mlir::success();
+  });
+  if (mlir::failed(mlir::verify(fn))) {
+    fn->removeAttr(mlir::kiln::KilnDialect::kBatchedAttrName);
+    detail::fail("set_batched", diagnostics);
+  }
+}
+
 void TracedModule::save(const std::string& path, const Loc& loc) const {
   detail::ApiScope scope("TracedModule::save", loc);
   std::string tmp = path + ".tmp";

@@ -710,7 +710,7 @@ func.func @variable_not_a_string(%w: tensor<f32> {kiln.variable = 3}) {
 
 // -----
 
-// expected-error @+1 {{unknown kiln argument attribute 'kiln.varaible' (the only one is 'kiln.variable')}}
+// expected-error @+1 {{unknown kiln argument attribute 'kiln.varaible' (expected 'kiln.variable' or 'kiln.name')}}
 func.func @variable_misspelt(%w: tensor<f32> {kiln.varaible = "huber/w"}) {
   return
 }
@@ -737,4 +737,53 @@ func.func @variable_result_twice(%b: tensor<f32>)
 func.func @variable_update_type(%x: tensor<f32>, %w: tensor<3xf32> {kiln.variable = "huber/w"})
     -> (tensor<f32> {kiln.variable = "huber/w"}) {
   return %x : tensor<f32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: 'kiln.name' must be a non-empty string, got ""}}
+func.func @name_empty(%x: tensor<f32> {kiln.name = ""}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 is a variable; 'kiln.name' names inputs and outputs only}}
+func.func @name_on_variable(%w: tensor<f32> {kiln.variable = "huber/w", kiln.name = "w"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op name "x" appears twice: argument #0 and argument #1}}
+func.func @name_twice(%x: tensor<f32> {kiln.name = "x"}, %y: tensor<f32> {kiln.name = "x"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op is 'kiln.batched' but argument #0 has type 'tensor<2xf32>' (a row-mapped function's inputs and outputs have leading dimension 1)}}
+func.func @batched_not_a_row(%x: tensor<2xf32>) -> tensor<2xf32> attributes {kiln.batched} {
+  return %x : tensor<2xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op is 'kiln.batched' but updates a variable (result #0); a row-mapped function must not have side effects}}
+func.func @batched_updates(%w: tensor<1xf32> {kiln.variable = "w"}) -> (tensor<1xf32> {kiln.variable = "w"}) attributes {kiln.batched} {
+  return %w : tensor<1xf32>
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op 'kiln.batched' is a unit attribute, got 3 : i64}}
+func.func @batched_not_unit(%x: tensor<1xf32>) -> tensor<1xf32> attributes {kiln.batched = 3} {
+  return %x : tensor<1xf32>
+}
+
+// -----
+
+// expected-error @+1 {{unknown kiln attribute 'kiln.batch' on an operation (expected 'kiln.batched' or 'kiln.site')}}
+func.func @unknown_func_attr(%x: tensor<1xf32>) -> tensor<1xf32> attributes {kiln.batch} {
+  return %x : tensor<1xf32>
 }

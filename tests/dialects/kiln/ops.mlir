@@ -211,3 +211,14 @@ func.func @variables(%w: tensor<f32> {kiln.variable = "huber/w"},
   %b2 = kiln.sub %b, %x : tensor<f32>
   return %w2, %b2, %x : tensor<f32>, tensor<f32>, tensor<f32>
 }
+
+// CHECK-LABEL: func @named_batched
+// CHECK-SAME: (%{{.*}}: tensor<1xf32> {kiln.name = "x"}, %{{.*}}: tensor<f32> {kiln.variable = "huber/w"})
+// CHECK-SAME: -> (tensor<1xf32> {kiln.name = "y"}) attributes {kiln.batched}
+func.func @named_batched(%x: tensor<1xf32> {kiln.name = "x"},
+                         %w: tensor<f32> {kiln.variable = "huber/w"})
+    -> (tensor<1xf32> {kiln.name = "y"}) attributes {kiln.batched} {
+  %wb = kiln.broadcast_to %w : tensor<f32> to tensor<1xf32>
+  %y = kiln.mul %x, %wb : tensor<1xf32>
+  return %y : tensor<1xf32>
+}
