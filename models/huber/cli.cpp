@@ -28,14 +28,14 @@ std::string positive_number(const std::string& text) {
   return "must be a positive number, got '" + text + "'";
 }
 
-std::string positive_integer(const std::string& text) {
+std::string non_negative_integer(const std::string& text) {
   try {
     size_t used = 0;
     long long v = std::stoll(text, &used);
-    if (used == text.size() && v > 0) return "";
+    if (used == text.size() && v >= 0) return "";
   } catch (const std::exception&) {
   }
-  return "must be a positive whole number, got '" + text + "'";
+  return "must be a whole number >= 0, got '" + text + "'";
 }
 
 std::string loss_name(const std::string& text) {
@@ -94,10 +94,19 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ->type_name("LR")
       ->check(CLI::Validator(positive_number, ""))
       ->capture_default_str();
-  app.add_option("--epochs", options.epochs, "Passes over the data, in file order")
+  app.add_option("--epochs", options.epochs,
+                 "Passes over the data, in file order (0 with --restore: only evaluate)")
       ->type_name("N")
-      ->check(CLI::Validator(positive_integer, ""))
+      ->check(CLI::Validator(non_negative_integer, ""))
       ->capture_default_str();
+  std::string checkpoint_path, restore_path;
+  app.add_option("--checkpoint", checkpoint_path,
+                 "After training, save huber/w and huber/b to FILE (a Kiln checkpoint,\n"
+                 "written atomically), with the step and the loss, delta, lr and epochs")
+      ->type_name("FILE");
+  app.add_option("--restore", restore_path,
+                 "Start from the checkpoint FILE's huber/w and huber/b instead of 0")
+      ->type_name("FILE");
   app.add_option("--plot", plot_path, "Draw the data, the fitted line and the least-squares line")
       ->type_name("FILE.svg");
   app.add_flag("--json", json,
@@ -138,6 +147,18 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     err << "kiln-huber: --dump-ir-dir: applies to --mode compiled\n";
     return kExitUsage;
   }
+  if (options.epochs == 0 && restore_path.empty()) {
+    err << "kiln-huber: --epochs: must be a positive whole number, got '0' (0 needs --restore)\n";
+    return kExitUsage;
+  }
+  if (!restore_path.empty()) {
+    try {
+      options.restore = kiln::load_checkpoint(restore_path);
+    } catch (const kiln::Error& e) {
+      err << "kiln-huber: --restore: " << e.detail() << "\n";
+      return kExitBadInput;
+    }
+  }
 
   std::ostream& human = json ? err : out;  // with --json, stdout carries the JSON alone
   options.log = json ? nullptr : &out;
@@ -165,14 +186,32 @@ int run_huber_cli(int argc, char** argv, std::ostream& out, std::ostream& err) {
         human << "Wrote " << mlir_path << "\n";
       }
     }
-    if (json) out << result_json(result, options, mode).dump(2) << "\n";
+    if (!checkpoint_path.empty()) {
+      try {
+        save_huber_checkpoint(checkpoint_path, result, options);
+      } catch (const kiln::Error& e) {
+        err << "kiln-huber: --checkpoint: " << e.detail() << "\n";
+        return kExitBadInput;
+      }
+      human << "Saved " << checkpoint_path << " (step " << result.step << ")\n";
+    }
+    if (json) {
+      nlohmann::json j = result_json(result, options, mode);
+      if (!checkpoint_path.empty()) j["checkpoint"] = checkpoint_path;
+      out << j.dump(2) << "\n";
+    }
   } catch (const kiln::data::DataError& e) {
     err << "kiln-huber: " << e.detail() << "\n";
     return kExitBadInput;
   } catch (const std::invalid_argument& e) {
     err << "kiln-huber: " << e.what() << "\n";
     return kExitUsage;
-  } catch (const kiln::Error& e) {  // not expected; reported rather than aborting
+  } catch (const kiln::Error& e) {
+    if (e.op() == "restore_checkpoint") {  // a checkpoint of another model
+      err << "kiln-huber: --restore: " << e.detail() << "\n";
+      return kExitBadInput;
+    }
+    // Not expected; reported rather than aborting.
     err << "kiln-huber: " << e.what() << "\n";
     return kExitBadInput;
   }

@@ -8,7 +8,8 @@ namespace huber {
 
 // Exit codes of run_huber_cli.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitBadInput = 1;  // a missing or malformed data file, an unwritable plot
+inline constexpr int kExitBadInput = 1;  // a missing or malformed data file or checkpoint, an
+                                         // unwritable plot or checkpoint
 inline constexpr int kExitUsage = 2;     // an unknown flag or a bad flag value
 
 // Runs `kiln-huber` with the given arguments (argv[0] is the program name). Results go to

@@ -41,8 +41,12 @@ TrainResult train_compiled(const RegressionData& data, const TrainOptions& optio
   if (options.log != nullptr)
     *options.log << "Compiled train_epoch in " << result.compile_seconds << " seconds\n";
 
-  // The traced module holds the variables (w = b = 0 at first); calls update them in place.
+  // The traced module holds the variables (w = b = 0 at first, unless restored); calls update
+  // them in place.
   const std::vector<kiln::Variable> variables = traced.variables();
+  const std::vector<kiln::Variable> model_variables = {find_variable(variables, "huber/w"),
+                                                       find_variable(variables, "huber/b")};
+  restore_huber_variables(options, model_variables);
   start = std::chrono::steady_clock::now();
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
     kiln::CallResult r = module.call("train_epoch", {data.x, data.y}, variables);
@@ -54,6 +58,8 @@ TrainResult train_compiled(const RegressionData& data, const TrainOptions& optio
   result.w = find_variable(variables, "huber/w").value().item();
   result.b = find_variable(variables, "huber/b").value().item();
   result.data = data;
+  result.step = (options.restore ? options.restore->step() : 0) + options.epochs * n;
+  result.variables = model_variables;
   if (options.log != nullptr)
     *options.log << "w = " << result.w << ", b = " << result.b << "\n"
                  << "Took: " << result.seconds << " seconds\n";

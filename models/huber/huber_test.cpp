@@ -1,6 +1,7 @@
 // Tests of the CS20 Huber regression: the losses by hand, training against the reference
 // numbers of ../shared/data/README.md (two independent implementations), a float64 closed-form
-// fit computed here from the raw file, the kiln-huber command line, and the synthetic fallback.
+// fit computed here from the raw file, the kiln-huber command line, the synthetic fallback, and
+// resuming from checkpoints.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -17,9 +18,11 @@
 
 #include "huber/birth_life_data.h"
 #include "huber/cli.h"
+#include "huber/compiled_train.h"
 #include "huber/fit_plot.h"
 #include "huber/huber_model.h"
 #include "huber/train.h"
+#include "kiln/checkpoint.h"
 #include "kiln/data/csv.h"
 
 namespace huber {
@@ -479,6 +482,111 @@ TEST(HuberCli, DumpIrDirWritesEveryCompilerStage) {
   EXPECT_THAT(traced.str(), HasSubstr("train_epoch"));
   EXPECT_THAT(traced.str(), HasSubstr("kiln.loop"));
 }
+
+// --- checkpoints ----------------------------------------------------------------------------
+
+namespace checkpoints {
+
+// N epochs, a checkpoint, then M more epochs from it: the same numbers as N + M epochs at once.
+void expect_resume_matches_straight(TrainResult (*run)(const RegressionData&, const TrainOptions&)) {
+  TempDir dir;
+  RegressionData data = synthetic_birth_life_data(40);
+  TrainOptions first;
+  first.epochs = 3;
+  TrainResult a = run(data, first);
+  std::string path = dir.file("huber.kckpt");
+  save_huber_checkpoint(path, a, first);
+
+  TrainOptions rest;
+  rest.epochs = 4;
+  rest.restore = kiln::load_checkpoint(path);
+  EXPECT_EQ(rest.restore->step(), 3 * 40);
+  EXPECT_EQ(rest.restore->metadata().at("loss"), "cs20-huber");
+  EXPECT_EQ(rest.restore->metadata().at("epochs"), "3");
+  TrainResult resumed = run(data, rest);
+  EXPECT_EQ(resumed.step, 7 * 40);
+
+  TrainOptions all;
+  all.epochs = 7;
+  TrainResult straight = run(data, all);
+  EXPECT_EQ(resumed.w, straight.w);
+  EXPECT_EQ(resumed.b, straight.b);
+  ASSERT_EQ(resumed.epoch_loss.size(), 4u);
+  for (size_t k = 0; k < 4; ++k) EXPECT_EQ(resumed.epoch_loss[k], straight.epoch_loss[3 + k]) << k;
+}
+
+TrainResult train_eager(const RegressionData& data, const TrainOptions& options) {
+  return train(data, options);
+}
+
+TrainResult train_compiled_default(const RegressionData& data, const TrainOptions& options) {
+  return train_compiled(data, options);
+}
+
+TEST(HuberCheckpoint, EagerResumeIsBitIdentical) { expect_resume_matches_straight(train_eager); }
+
+TEST(HuberCheckpoint, CompiledResumeIsBitIdentical) {
+  expect_resume_matches_straight(train_compiled_default);
+}
+
+TEST(HuberCheckpoint, CliSavesRestoresAndEvaluates) {
+  TempDir dir;
+  std::string data = dir.file("five.txt",
+                              "Country\tBirth rate\tLife expectancy\n"
+                              "A\t1.5\t78\nB\t2.5\t72\nC\t4\t65\nD\t5.5\t58\nE\t3\t70\n");
+  std::string path = dir.path() + "/huber.kckpt";
+  CliRun saved = run_cli({"--data", data, "--epochs", "2", "--checkpoint", path});
+  ASSERT_EQ(saved.code, kExitOk) << saved.err;
+  EXPECT_THAT(saved.out, HasSubstr("Saved " + path + " (step 10)\n"));
+
+  CliRun json = run_cli({"--data", data, "--epochs", "2", "--checkpoint", path, "--json"});
+  ASSERT_EQ(json.code, kExitOk) << json.err;
+  nlohmann::json trained = nlohmann::json::parse(json.out);
+  EXPECT_EQ(trained["checkpoint"], path);
+  EXPECT_THAT(json.err, HasSubstr("Saved " + path));
+
+  // --epochs 0 with --restore: the restored model, as it was saved.
+  CliRun eval = run_cli({"--data", data, "--epochs", "0", "--restore", path, "--json"});
+  ASSERT_EQ(eval.code, kExitOk) << eval.err;
+  nlohmann::json restored = nlohmann::json::parse(eval.out);
+  EXPECT_EQ(restored["w"], trained["w"]);
+  EXPECT_EQ(restored["b"], trained["b"]);
+  EXPECT_TRUE(restored["epoch_loss"].empty());
+  EXPECT_FALSE(restored.contains("checkpoint"));
+
+  // The same in compiled mode, which restores into the compiled module's variables.
+  CliRun compiled = run_cli({"--data", data, "--epochs", "0", "--restore", path, "--json", "--mode", "compiled"});
+  ASSERT_EQ(compiled.code, kExitOk) << compiled.err;
+  EXPECT_EQ(nlohmann::json::parse(compiled.out)["w"], trained["w"]);
+}
+
+TEST(HuberCheckpoint, BadCheckpointsExitWithOneAndSayWhy) {
+  TempDir dir;
+  std::string data = dir.file("two.txt", "Country\tBirth rate\tLife expectancy\nA\t2\t70\nB\t3\t65\n");
+  std::string garbage = dir.file("garbage.kckpt", "this is not a checkpoint at all");
+  CliRun r = run_cli({"--data", data, "--restore", garbage});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_EQ(r.err, "kiln-huber: --restore: " + garbage +
+                       ": not a Kiln checkpoint: starts with \"this is \", expected \"KILNCKPT\"\n");
+
+  std::string other = dir.path() + "/other.kckpt";
+  kiln::save_checkpoint(other, {kiln::Variable("huber/w", kiln::zeros({2}))});
+  r = run_cli({"--data", data, "--restore", other});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_EQ(r.err, "kiln-huber: --restore: " + other +
+                       " does not match the variables to restore; missing from the checkpoint: "
+                       "'huber/b'; mismatched: huber/w: checkpoint has f32[2], variable is f32[]\n");
+
+  r = run_cli({"--data", data, "--epochs", "1", "--checkpoint", dir.path() + "/no/such/dir/h.kckpt"});
+  EXPECT_EQ(r.code, kExitBadInput);
+  EXPECT_THAT(r.err, HasSubstr("kiln-huber: --checkpoint: " + dir.path() + "/no/such/dir/h.kckpt: cannot create"));
+
+  r = run_cli({"--data", data, "--epochs", "0"});
+  EXPECT_EQ(r.code, kExitUsage);
+  EXPECT_THAT(r.err, HasSubstr("0 needs --restore"));
+}
+
+}  // namespace checkpoints
 
 }  // namespace
 }  // namespace huber

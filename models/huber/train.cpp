@@ -2,6 +2,7 @@
 // gradients and one SGD step.
 #include "huber/train.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ostream>
@@ -12,6 +13,13 @@
 
 namespace huber {
 namespace {
+
+// The shortest text that reads back as `v` ("0.01", not "0.010000").
+std::string shortest(double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, end);
+}
 
 std::string join(const std::vector<std::string>& parts) {
   std::string s;
@@ -25,8 +33,9 @@ void check_options(const TrainOptions& options) {
   if (!(options.learning_rate > 0) || !std::isfinite(options.learning_rate))
     throw std::invalid_argument("learning rate must be a positive number, got " +
                                 std::to_string(options.learning_rate));
-  if (options.epochs < 1)
-    throw std::invalid_argument("epochs must be at least 1, got " + std::to_string(options.epochs));
+  if (options.epochs < (options.restore ? 0 : 1))
+    throw std::invalid_argument("epochs must be at least " + std::string(options.restore ? "0" : "1") +
+                                ", got " + std::to_string(options.epochs));
   if (!(options.delta > 0) || !std::isfinite(options.delta))
     throw std::invalid_argument("delta must be a positive number, got " +
                                 std::to_string(options.delta));
@@ -47,6 +56,22 @@ RegressionData load_data(const TrainOptions& options) {
   return data;
 }
 
+void save_huber_checkpoint(const std::string& path, const TrainResult& result,
+                           const TrainOptions& options) {
+  kiln::CheckpointOptions checkpoint;
+  checkpoint.step = result.step;
+  checkpoint.metadata = {{"loss", std::string(loss_kind_name(options.loss))},
+                         {"delta", shortest(options.delta)},
+                         {"lr", shortest(options.learning_rate)},
+                         {"epochs", std::to_string(options.epochs)}};
+  kiln::save_checkpoint(path, result.variables, checkpoint);
+}
+
+void restore_huber_variables(const TrainOptions& options,
+                             const std::vector<kiln::Variable>& variables) {
+  if (options.restore) kiln::restore_checkpoint(*options.restore, variables);
+}
+
 TrainResult train(const TrainOptions& options) {
   check_options(options);
   return train(load_data(options), options);
@@ -57,6 +82,7 @@ TrainResult train(const RegressionData& data, const TrainOptions& options) {
   if (data.size() == 0) throw std::invalid_argument("no examples to train on");
   HuberRegression model(options.loss, options.delta);
   std::vector<kiln::Variable> variables = model.trainable_variables();
+  restore_huber_variables(options, variables);
   kiln::optim::SGD optimizer(kiln::optim::SGDOptions(options.learning_rate));
   auto dataset = kiln::data::Dataset::from_tensors({data.x, data.y});
   double n = static_cast<double>(data.size());
@@ -80,6 +106,9 @@ TrainResult train(const RegressionData& data, const TrainOptions& options) {
   result.w = model.w.value().item();
   result.b = model.b.value().item();
   result.data = data;
+  result.step = (options.restore ? options.restore->step() : 0) +
+                options.epochs * static_cast<int64_t>(data.size());
+  result.variables = variables;
   if (options.log != nullptr)
     *options.log << "w = " << result.w << ", b = " << result.b << "\n"
                  << "Took: " << result.seconds << " seconds\n";

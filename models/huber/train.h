@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "huber/birth_life_data.h"
 #include "huber/huber_model.h"
+#include "kiln/checkpoint.h"
 
 namespace huber {
 
@@ -18,10 +20,12 @@ struct TrainOptions {
   LossKind loss = LossKind::kCs20Huber;
   double delta = 1.0;  // m of cs20-huber, delta of huber; unused by squared
   double learning_rate = 0.01;
-  int64_t epochs = 100;
+  int64_t epochs = 100;              // 0 only with `restore`: evaluate the restored model
   int64_t print_every = 10;         // log "Epoch k: <mean loss>" when k % print_every == 0
   std::ostream* log = nullptr;      // progress and the final w, b; null: quiet
   std::ostream* notices = nullptr;  // where the use of synthetic data is announced; null: quiet
+  // Start from this checkpoint's huber/w and huber/b (and its step) instead of w = b = 0.
+  std::optional<kiln::CheckpointFile> restore;
 };
 
 struct TrainResult {
@@ -30,7 +34,18 @@ struct TrainResult {
   double seconds = 0;              // wall time of the training loop alone
   double compile_seconds = 0;      // compiled training: tracing and compiling, before the loop
   RegressionData data;             // what was trained on
+  int64_t step = 0;                // examples seen: the restored step + epochs * examples
+  std::vector<kiln::Variable> variables;  // the trained huber/w and huber/b, for checkpoints
 };
+
+// Saves result.variables to `path` with result.step and, as metadata, the loss, delta,
+// learning rate and epochs of `options`. Throws kiln::Error (naming the path) on failure.
+void save_huber_checkpoint(const std::string& path, const TrainResult& result,
+                           const TrainOptions& options);
+
+// Sets `variables` (huber/w, huber/b) from options.restore, if any; throws kiln::Error that
+// lists every missing or mismatched name.
+void restore_huber_variables(const TrainOptions& options, const std::vector<kiln::Variable>& variables);
 
 // Loads the data as TrainOptions says, then trains. Throws kiln::data::DataError for a missing
 // or malformed data file and std::invalid_argument for options out of range.
