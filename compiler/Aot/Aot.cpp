@@ -72,6 +72,7 @@ void describe(mlir::ModuleOp module, const std::string& source, AotModule& out) 
       auto name = fn.getArgAttrOfType<mlir::StringAttr>(i, mlir::kiln::KilnDialect::kNameAttrName);
       AotFunction::Arg arg;
       arg.variable = static_cast<bool>(var);
+      arg.read = !fn.getArgument(i).use_empty();
       std::string arg_name = var    ? var.str()
                              : name ? name.str()
                                     : "x" + std::to_string(next_input);
@@ -213,7 +214,7 @@ std::vector<uint8_t> build_artifact(const AotModule& module, const std::vector<u
   for (const AotFunction& f : module.functions) {
     std::vector<flatbuffers::Offset<fb::Argument>> args;
     for (const AotFunction::Arg& a : f.args)
-      args.push_back(fb::CreateArgument(b, spec(a.spec), a.variable));
+      args.push_back(fb::CreateArgument(b, spec(a.spec), a.variable, a.read));
     std::vector<flatbuffers::Offset<fb::TensorSpec>> outputs;
     for (const AotTensor& o : f.outputs) outputs.push_back(spec(o));
     std::vector<flatbuffers::Offset<flatbuffers::String>> updates;

@@ -38,6 +38,7 @@ struct AotFunction {
   struct Arg {
     AotTensor spec;  // for a variable, spec.name is the variable's name
     bool variable = false;
+    bool read = true;  // false: the value passed in is never used (overwritten first)
   };
   std::string name, symbol;
   std::vector<Arg> args;

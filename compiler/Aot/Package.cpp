@@ -181,7 +181,7 @@ std::string typed_source(const AotModule& module, const std::string& api, const 
     << "  kiln_instance_free(m->instance);\n  kiln_module_free(m->module);\n  free(m);\n}\n\n"
     << "int " << api << "_restore(" << api << "_model* m, const char* checkpoint, char* error, size_t error_size) {\n"
     << "  kiln_checkpoint* ck = NULL;\n  kiln_status s = kiln_checkpoint_open(checkpoint, &ck);\n"
-    << "  if (!s) s = kiln_instance_restore(m->instance, ck);\n  kiln_checkpoint_close(ck);\n"
+    << "  if (!s) s = kiln_instance_restore(m->instance, ck, NULL);\n  kiln_checkpoint_close(ck);\n"
     << "  return s ? " << api << "_fail(s, error, error_size) : 0;\n}\n\n"
     << "int " << api << "_save(" << api << "_model* m, const char* checkpoint, int64_t step, char* error, size_t error_size) {\n"
     << "  kiln_status s = kiln_instance_save(m->instance, checkpoint, step);\n"

@@ -274,7 +274,7 @@ int run(const Options& o, const kiln_static_model* linked) {
   int64_t step = 0;
   if (!o.checkpoint.empty()) {
     check(kiln_checkpoint_open(o.checkpoint.c_str(), &checkpoint));
-    check(kiln_instance_restore(instance, checkpoint));
+    check(kiln_instance_restore(instance, checkpoint, fn_name.c_str()));
     step = kiln_checkpoint_step(checkpoint);
   }
 

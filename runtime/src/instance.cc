@@ -197,16 +197,27 @@ kiln_status kiln_instance_create(const kiln_module* module, kiln_instance** out)
 
 void kiln_instance_free(kiln_instance* instance) { delete instance; }
 
-kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint* checkpoint) {
+kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint* checkpoint,
+                                  const char* function) {
   return kiln::rt::guard([&] {
     KILN_REQUIRE(instance && checkpoint, "kiln_instance_restore: NULL argument");
-    const auto& vars = instance->module->variables();
+    const Module& m = *instance->module;
+    const auto& vars = m.variables();
+    // The variables some function (or `function`) reads: those the checkpoint must hold.
+    std::vector<bool> required(vars.size(), false);
+    if (function && !m.find(function))
+      kiln::rt::usage_error(m.origin() + " has no function '" + function + "'");
+    for (const kiln::rt::Function& fn : m.functions())
+      if (!function || fn.name == function)
+        for (const auto& arg : fn.args)
+          if (arg.variable && arg.read) required[arg.variable_index] = true;
     std::vector<std::string> missing, mismatched, unexpected;
     std::vector<kiln_tensor_view> sources(vars.size());
+    std::vector<bool> found(vars.size(), false);
     for (size_t i = 0; i < vars.size(); ++i) {
       int64_t k = kiln_checkpoint_find(checkpoint, vars[i].name.c_str());
       if (k < 0) {
-        missing.push_back(vars[i].name);
+        if (required[i]) missing.push_back(vars[i].name);
         continue;
       }
       kiln_tensor_view v{};
@@ -222,6 +233,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
         mismatched.push_back(vars[i].name + ": checkpoint has " + shape_str(v) +
                              ", the module needs " + vars[i].str());
       sources[i] = v;
+      found[i] = true;
     }
     for (size_t k = 0; k < kiln_checkpoint_tensor_count(checkpoint); ++k) {
       const char* name = nullptr;
@@ -230,7 +242,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
         kiln_status_free(s);
         continue;
       }
-      if (kind == KILN_KIND_VARIABLE && instance->module->variable_index(name) < 0)
+      if (kind == KILN_KIND_VARIABLE && m.variable_index(name) < 0)
         unexpected.push_back(name);
     }
     if (!missing.empty() || !mismatched.empty() || !unexpected.empty()) {
@@ -239,15 +251,15 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
         for (const std::string& x : xs) s += (s.empty() ? "" : ", ") + x;
         return s;
       };
-      std::string message = "the checkpoint does not match the module " +
-                            instance->module->origin() + ":";
+      std::string message = "the checkpoint does not match the module " + m.origin() +
+                            (function ? std::string(" (function '") + function + "')" : "") + ":";
       if (!missing.empty()) message += "\n  missing from the checkpoint: " + list(missing);
       if (!unexpected.empty()) message += "\n  not in the module: " + list(unexpected);
-      for (const std::string& m : mismatched) message += "\n  mismatched: " + m;
+      for (const std::string& entry : mismatched) message += "\n  mismatched: " + entry;
       kiln::rt::bad_input(message);
     }
     for (size_t i = 0; i < vars.size(); ++i)
-      std::memcpy(instance->variables[i].data(), sources[i].data, vars[i].bytes);
+      if (found[i]) std::memcpy(instance->variables[i].data(), sources[i].data, vars[i].bytes);
   });
 }
 

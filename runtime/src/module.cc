@@ -262,6 +262,7 @@ void Module::describe(const fb::Artifact& a) {
         Function::Arg a2;
         a2.spec = check_spec(arg->spec(), origin_);
         a2.variable = arg->variable();
+        a2.read = arg->read();
         if (a2.variable) a2.variable_index = static_cast<size_t>(variable_index(a2.spec.name));
         else fn.inputs.push_back(fn.args.size());
         fn.args.push_back(std::move(a2));

@@ -32,6 +32,7 @@ struct Function {
   struct Arg {
     Spec spec;
     bool variable = false;
+    bool read = true;           // false: the function overwrites it before any read
     size_t variable_index = 0;  // into Module::variables, for variables
   };
   std::string name, symbol;

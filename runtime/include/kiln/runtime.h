@@ -4,7 +4,7 @@
  *   kiln_module* m;       kiln_status s = kiln_module_load("huber.kiln", &m);
  *   kiln_instance* inst;  s = kiln_instance_create(m, &inst);
  *   kiln_checkpoint* ck;  s = kiln_checkpoint_open("huber.kckpt", &ck);
- *   s = kiln_instance_restore(inst, ck);
+ *   s = kiln_instance_restore(inst, ck, "predict");
  *   kiln_tensor_view x = {KILN_F32, 1, {2}, xs};
  *   kiln_result* r;       s = kiln_instance_call(inst, "predict", &x, 1, &r);
  *   ... kiln_result_output(r, 0, &y) ...
@@ -160,11 +160,14 @@ typedef struct kiln_instance_s kiln_instance;
 kiln_status kiln_instance_create(const kiln_module* module, kiln_instance** out);
 void kiln_instance_free(kiln_instance* instance);
 
-/* Copies every module variable from the checkpoint. Names that are missing from the
- * checkpoint, checkpoint variables the module does not have (KILN_KIND_VARIABLE only;
- * other kinds are ignored), and dtype/shape mismatches are all reported in one status;
- * on failure nothing is changed. */
-kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint* checkpoint);
+/* Copies every module variable the checkpoint holds (of any kind, by name) into the
+ * instance. Required are the variables `function` reads (every function's, when `function`
+ * is NULL); a variable that is only overwritten, like an accumulator, may be missing and
+ * keeps its value. Variables missing from the checkpoint, checkpoint variables
+ * (KILN_KIND_VARIABLE) the module does not have, and dtype/shape mismatches are all
+ * reported in one status; on failure nothing is changed. */
+kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint* checkpoint,
+                                  const char* function);
 /* Saves every variable (atomically, as kiln_checkpoint_writer_save), with `step`. */
 kiln_status kiln_instance_save(const kiln_instance* instance, const char* path, int64_t step);
 /* A view of variable `name`'s live storage (writable; valid until the instance is freed). */
