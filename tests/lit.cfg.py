@@ -19,6 +19,11 @@ llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(["kiln-opt"], [config.kiln_tools_dir])
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
 config.substitutions.append(("%kiln_runtime_lib", config.kiln_runtime_lib))
+# Debian's Python, which has NumPy (scripts/install-deps.sh), whatever python runs lit.
+config.substitutions.append(("%numpy_python", "/usr/bin/python3"))
+# Programs linked against this build's runtime need its sanitizers when it has them.
+config.substitutions.append(
+    ("%kiln_link_flags", "-fsanitize=address,undefined" if config.kiln_sanitize else ""))
 
 # Under the sanitizers a report must fail the test even where the RUN line
 # expects a non-zero exit (`not kiln-opt ...`): abort instead of exiting with 1.

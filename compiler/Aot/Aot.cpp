@@ -106,12 +106,31 @@ void describe(mlir::ModuleOp module, const std::string& source, AotModule& out) 
   for (auto& [name, spec] : variables) out.variables.push_back(spec);
 }
 
+// "file:line:col" for a location that has one (inside names and call sites), as compilers
+// print positions; the MLIR form otherwise.
+std::string location_text(mlir::Location loc) {
+  std::string found;
+  loc->walk([&](mlir::Location inner) {
+    if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(inner)) {
+      found = file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
+              std::to_string(file.getColumn());
+      return mlir::WalkResult::interrupt();
+    }
+    return mlir::WalkResult::advance();
+  });
+  if (!found.empty()) return found;
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << loc;
+  return s;
+}
+
 std::string diagnostic_text(mlir::Diagnostic& d) {
   std::string s;
   llvm::raw_string_ostream os(s);
-  os << d.getLocation() << ": " << d;
+  os << location_text(d.getLocation()) << ": error: " << d;
   for (const mlir::Diagnostic& note : d.getNotes())
-    os << "\n  " << note.getLocation() << ": note: " << note;
+    os << "\n  " << location_text(note.getLocation()) << ": note: " << note;
   return s;
 }
 

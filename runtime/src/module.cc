@@ -42,6 +42,10 @@ Spec check_spec(const fb::TensorSpec* spec, const std::string& where) {
     bad_input(where + " ('" + s.name + "'): unknown dtype " + std::to_string(dtype));
   s.dtype = static_cast<kiln_dtype>(dtype);
   size_t rank = spec->shape() ? spec->shape()->size() : 0;
+  // FlatBuffers 2.0's verifier checks vectors for 4-byte alignment only; an 8-byte dim
+  // read from a 4-byte boundary is undefined behaviour. Writers align [long] to 8.
+  if (rank > 0 && reinterpret_cast<uintptr_t>(spec->shape()->Data()) % alignof(int64_t) != 0)
+    bad_input(where + ": the shape's data is not 8-byte aligned (a damaged file)");
   if (rank > KILN_MAX_RANK)
     bad_input(where + " ('" + s.name + "'): rank " + std::to_string(rank) + " exceeds " +
               std::to_string(KILN_MAX_RANK));

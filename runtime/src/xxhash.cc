@@ -44,7 +44,10 @@ inline uint64_t merge(uint64_t acc, uint64_t lane) {
 }  // namespace
 
 uint64_t xxh64(const void* data, size_t size, uint64_t seed) {
-  const uint8_t* p = static_cast<const uint8_t*>(data);
+  // An empty range may come as a null pointer (an empty vector's data()); pointer arithmetic
+  // on null is undefined even by zero, so point at something real.
+  static const uint8_t kNothing = 0;
+  const uint8_t* p = size == 0 ? &kNothing : static_cast<const uint8_t*>(data);
   const uint8_t* end = p + size;
   uint64_t h;
   if (size >= 32) {
