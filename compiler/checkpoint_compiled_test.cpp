@@ -52,11 +52,14 @@ struct CompiledRun {
 };
 
 TEST(CompiledCheckpoint, RestoredCompiledTrainingContinuesBitIdentically) {
-  std::string path = (fs::temp_directory_path() / ("kiln_compiled_ckpt_" + std::to_string(::getpid()) + ".kckpt")).string();
+  std::string path =
+      (fs::temp_directory_path() / ("kiln_compiled_ckpt_" + std::to_string(::getpid()) + ".kckpt"))
+          .string();
   CompiledRun straight;
   straight.train(5);
-  save_checkpoint(path, straight.variables(),
-                  CheckpointOptions().with_step(5).with_optimizer(&straight.adam).with_generator(straight.gen));
+  save_checkpoint(
+      path, straight.variables(),
+      CheckpointOptions().with_step(5).with_optimizer(&straight.adam).with_generator(straight.gen));
   straight.train(5);
   EXPECT_EQ(straight.adam.step(), 10);
   EXPECT_EQ(straight.traces, 2) << "each train() traced its step once and ran compiled code";
@@ -69,7 +72,8 @@ TEST(CompiledCheckpoint, RestoredCompiledTrainingContinuesBitIdentically) {
   EXPECT_TRUE(same_bits(resumed.b.value(), straight.b.value())) << resumed.b << straight.b;
   EXPECT_EQ(resumed.adam.step(), 10);
   EXPECT_EQ(resumed.gen.offset(), straight.gen.offset());
-  EXPECT_TRUE(same_bits(resumed.adam.slot(resumed.w, "v").value(), straight.adam.slot(straight.w, "v").value()));
+  EXPECT_TRUE(same_bits(resumed.adam.slot(resumed.w, "v").value(),
+                        straight.adam.slot(straight.w, "v").value()));
   EXPECT_GT(straight.gen.offset(), 0u) << "the compiled steps drew from the generator";
   fs::remove(path);
 }

@@ -13,22 +13,32 @@ namespace {
 
 kiln_dtype to_runtime(DType dt) {
   switch (dt) {
-    case DType::f32: return KILN_F32;
-    case DType::f64: return KILN_F64;
-    case DType::i32: return KILN_I32;
-    case DType::i64: return KILN_I64;
-    case DType::b8: return KILN_BOOL;
+    case DType::f32:
+      return KILN_F32;
+    case DType::f64:
+      return KILN_F64;
+    case DType::i32:
+      return KILN_I32;
+    case DType::i64:
+      return KILN_I64;
+    case DType::b8:
+      return KILN_BOOL;
   }
   __builtin_unreachable();
 }
 
 DType from_runtime(kiln_dtype dt) {
   switch (dt) {
-    case KILN_F32: return DType::f32;
-    case KILN_F64: return DType::f64;
-    case KILN_I32: return DType::i32;
-    case KILN_I64: return DType::i64;
-    case KILN_BOOL: return DType::b8;
+    case KILN_F32:
+      return DType::f32;
+    case KILN_F64:
+      return DType::f64;
+    case KILN_I32:
+      return DType::i32;
+    case KILN_I64:
+      return DType::i64;
+    case KILN_BOOL:
+      return DType::b8;
   }
   __builtin_unreachable();  // a verified checkpoint has known dtypes only
 }
@@ -63,7 +73,8 @@ struct Entry {
 };
 
 // Everything a save or restore covers, in order: variables, optimizer state, generators.
-std::vector<Entry> entries(const std::vector<Variable>& variables, const optim::Optimizer* optimizer,
+std::vector<Entry> entries(const std::vector<Variable>& variables,
+                           const optim::Optimizer* optimizer,
                            const std::vector<Generator>& generators, const char* api) {
   std::vector<Entry> out;
   for (const Variable& v : variables) out.push_back({v, KILN_KIND_VARIABLE});
@@ -96,7 +107,8 @@ void save_checkpoint(const std::string& path, const std::vector<Variable>& varia
   writer.set_producer("kiln " KILN_RUNTIME_VERSION " (eager)");
   for (const auto& [key, value] : options.metadata) writer.set_metadata(key, value);
   try {
-    for (const Entry& e : entries(variables, options.optimizer, options.generators, "save_checkpoint")) {
+    for (const Entry& e :
+         entries(variables, options.optimizer, options.generators, "save_checkpoint")) {
       const Tensor& t = e.variable.storage();
       if (t.is_symbolic())
         detail::fail("save_checkpoint", "variable '" + e.variable.name() +

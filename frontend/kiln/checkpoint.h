@@ -38,13 +38,22 @@ struct CheckpointOptions {
   const optim::Optimizer* optimizer = nullptr;
   std::vector<Generator> generators;  // their states are saved as RNG states
 
-  CheckpointOptions& with_step(int64_t s) { step = s; return *this; }
+  CheckpointOptions& with_step(int64_t s) {
+    step = s;
+    return *this;
+  }
   CheckpointOptions& with_metadata(const std::string& key, std::string value) {
     metadata[key] = std::move(value);
     return *this;
   }
-  CheckpointOptions& with_optimizer(const optim::Optimizer* o) { optimizer = o; return *this; }
-  CheckpointOptions& with_generator(const Generator& g) { generators.push_back(g); return *this; }
+  CheckpointOptions& with_optimizer(const optim::Optimizer* o) {
+    optimizer = o;
+    return *this;
+  }
+  CheckpointOptions& with_generator(const Generator& g) {
+    generators.push_back(g);
+    return *this;
+  }
 };
 
 struct RestoreOptions {
@@ -56,9 +65,18 @@ struct RestoreOptions {
   // (optimizer slots and RNG states never are).
   bool allow_unexpected = false;
 
-  RestoreOptions& with_optimizer(optim::Optimizer* o) { optimizer = o; return *this; }
-  RestoreOptions& with_generator(const Generator& g) { generators.push_back(g); return *this; }
-  RestoreOptions& with_allow_unexpected(bool allow) { allow_unexpected = allow; return *this; }
+  RestoreOptions& with_optimizer(optim::Optimizer* o) {
+    optimizer = o;
+    return *this;
+  }
+  RestoreOptions& with_generator(const Generator& g) {
+    generators.push_back(g);
+    return *this;
+  }
+  RestoreOptions& with_allow_unexpected(bool allow) {
+    allow_unexpected = allow;
+    return *this;
+  }
 };
 
 // Writes `variables` (and the options' optimizer state and generators) to `path` atomically:

@@ -21,8 +21,8 @@ namespace kiln {
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using testing::error_of;
+using ::testing::HasSubstr;
 
 class CheckpointTest : public ::testing::Test {
  protected:
@@ -52,14 +52,16 @@ TEST_F(CheckpointTest, RoundTripsEveryDtypeWithStepAndMetadata) {
       Variable("m/b8", constant(std::vector<bool>{true, false, true}), /*trainable=*/false),
       Variable("m/empty", zeros({0, 3}, f32)),
   };
-  save_checkpoint(file("a.kckpt"), vars,
-                  CheckpointOptions().with_step(99).with_metadata("lr", "0.5").with_metadata("why", "test"));
+  save_checkpoint(
+      file("a.kckpt"), vars,
+      CheckpointOptions().with_step(99).with_metadata("lr", "0.5").with_metadata("why", "test"));
   CheckpointFile ck = load_checkpoint(file("a.kckpt"));
   EXPECT_EQ(ck.path(), file("a.kckpt"));
   EXPECT_EQ(ck.step(), 99);
   EXPECT_EQ(ck.producer(), "kiln " KILN_RUNTIME_VERSION " (eager)");
   EXPECT_EQ(ck.metadata(), (std::map<std::string, std::string>{{"lr", "0.5"}, {"why", "test"}}));
-  EXPECT_EQ(ck.names(), (std::vector<std::string>{"m/f32", "m/f64", "m/i32", "m/i64", "m/b8", "m/empty"}));
+  EXPECT_EQ(ck.names(),
+            (std::vector<std::string>{"m/f32", "m/f64", "m/i32", "m/i64", "m/b8", "m/empty"}));
   for (const Variable& v : vars) EXPECT_TRUE(same_bits(ck.tensor(v.name()), v.value())) << v.name();
   EXPECT_FALSE(ck.contains("m/none"));
   auto [e, line] = testing::error_and_line([&] { ck.tensor("m/none"); }, __LINE__);
@@ -67,12 +69,13 @@ TEST_F(CheckpointTest, RoundTripsEveryDtypeWithStepAndMetadata) {
                           testing::at(__FILE__, line, "CheckpointFile::tensor"));
 
   std::vector<Variable> fresh = {
-      Variable("m/f32", zeros({2, 2}, f32)),       Variable("m/f64", zeros({2}, f64)),
-      Variable("m/i32", zeros({3}, i32)),          Variable("m/i64", zeros({}, i64)),
+      Variable("m/f32", zeros({2, 2}, f32)),        Variable("m/f64", zeros({2}, f64)),
+      Variable("m/i32", zeros({3}, i32)),           Variable("m/i64", zeros({}, i64)),
       Variable("m/b8", zeros({3}, boolean), false), Variable("m/empty", zeros({0, 3}, f32)),
   };
   restore_checkpoint(file("a.kckpt"), fresh);
-  for (size_t i = 0; i < vars.size(); ++i) EXPECT_TRUE(same_bits(fresh[i].value(), vars[i].value())) << i;
+  for (size_t i = 0; i < vars.size(); ++i)
+    EXPECT_TRUE(same_bits(fresh[i].value(), vars[i].value())) << i;
 }
 
 // A small regression trained with Adam on batches drawn from a Generator: everything that
@@ -98,8 +101,9 @@ struct TrainingRun {
 TEST_F(CheckpointTest, ResumedTrainingIsBitIdentical) {
   TrainingRun straight;
   straight.train(5);
-  save_checkpoint(file("run.kckpt"), straight.variables(),
-                  CheckpointOptions().with_step(5).with_optimizer(&straight.adam).with_generator(straight.gen));
+  save_checkpoint(
+      file("run.kckpt"), straight.variables(),
+      CheckpointOptions().with_step(5).with_optimizer(&straight.adam).with_generator(straight.gen));
   straight.train(5);
 
   TrainingRun resumed;
@@ -111,8 +115,10 @@ TEST_F(CheckpointTest, ResumedTrainingIsBitIdentical) {
   EXPECT_TRUE(same_bits(resumed.w.value(), straight.w.value())) << resumed.w << straight.w;
   EXPECT_TRUE(same_bits(resumed.b.value(), straight.b.value()));
   EXPECT_EQ(resumed.adam.step(), 10);
-  EXPECT_TRUE(same_bits(resumed.adam.slot(resumed.w, "m").value(), straight.adam.slot(straight.w, "m").value()));
-  EXPECT_TRUE(same_bits(resumed.adam.slot(resumed.w, "v").value(), straight.adam.slot(straight.w, "v").value()));
+  EXPECT_TRUE(same_bits(resumed.adam.slot(resumed.w, "m").value(),
+                        straight.adam.slot(straight.w, "m").value()));
+  EXPECT_TRUE(same_bits(resumed.adam.slot(resumed.w, "v").value(),
+                        straight.adam.slot(straight.w, "v").value()));
 
   CheckpointFile saved = load_checkpoint(file("run.kckpt"));
   const rt::Checkpoint& raw = saved.contents();
@@ -123,16 +129,20 @@ TEST_F(CheckpointTest, ResumedTrainingIsBitIdentical) {
 }
 
 TEST_F(CheckpointTest, MismatchesAreAllReportedAndNothingChanges) {
-  save_checkpoint(file("m.kckpt"), {Variable("weight", zeros({3}, f32)), Variable("bias", zeros({}, f32)),
-                                     Variable("extra", zeros({2}, f32)), Variable("scale", zeros({2}, f64))});
-  Variable weight("weight", ones({2}, f32)), bias("bias", ones({}, f32)), other("other", ones({}, f32)),
-      scale("scale", ones({2}, f32));
-  auto [e, line] = testing::error_and_line([&] { restore_checkpoint(file("m.kckpt"), {weight, bias, other, scale}); }, __LINE__);
-  EXPECT_EQ(e.detail(), file("m.kckpt") +
-                            " does not match the variables to restore; missing from the checkpoint: "
-                            "'other'; in the checkpoint but not restored (pass them, or "
-                            "allow_unexpected): 'extra'; mismatched: weight: checkpoint has f32[3], "
-                            "variable is f32[2]; scale: checkpoint has f64[2], variable is f32[2]");
+  save_checkpoint(file("m.kckpt"),
+                  {Variable("weight", zeros({3}, f32)), Variable("bias", zeros({}, f32)),
+                   Variable("extra", zeros({2}, f32)), Variable("scale", zeros({2}, f64))});
+  Variable weight("weight", ones({2}, f32)), bias("bias", ones({}, f32)),
+      other("other", ones({}, f32)), scale("scale", ones({2}, f32));
+  std::vector<Variable> vars = {weight, bias, other, scale};
+  std::string m = file("m.kckpt");
+  auto [e, line] = testing::error_and_line([&] { restore_checkpoint(m, vars); }, __LINE__);
+  EXPECT_EQ(e.detail(),
+            file("m.kckpt") +
+                " does not match the variables to restore; missing from the checkpoint: "
+                "'other'; in the checkpoint but not restored (pass them, or "
+                "allow_unexpected): 'extra'; mismatched: weight: checkpoint has f32[3], "
+                "variable is f32[2]; scale: checkpoint has f64[2], variable is f32[2]");
   EXPECT_EQ(e.line(), static_cast<unsigned>(line));
   EXPECT_EQ(e.api(), "restore_checkpoint");
   // bias matched, yet nothing was restored.
@@ -140,8 +150,11 @@ TEST_F(CheckpointTest, MismatchesAreAllReportedAndNothingChanges) {
   EXPECT_EQ(weight.value().to_vector<float>(), (std::vector<float>{1, 1}));
 
   Variable w3("weight", ones({3}, f32)), s2("scale", ones({2}, f64));
-  EXPECT_THAT(error_of([&] { restore_checkpoint(file("m.kckpt"), {w3, bias, s2}); }).detail(),
-              HasSubstr("in the checkpoint but not restored (pass them, or allow_unexpected): 'extra'"));
+  EXPECT_THAT(
+      error_of([&] {
+        restore_checkpoint(file("m.kckpt"), {w3, bias, s2});
+      }).detail(),
+      HasSubstr("in the checkpoint but not restored (pass them, or allow_unexpected): 'extra'"));
   EXPECT_EQ(bias.value().item(), 1.0);
   restore_checkpoint(file("m.kckpt"), {w3, bias, s2}, RestoreOptions().with_allow_unexpected(true));
   EXPECT_EQ(bias.value().item(), 0.0);
@@ -152,7 +165,9 @@ TEST_F(CheckpointTest, OptimizerStateOfAnotherKindIsAMismatch) {
   Variable w("w", zeros({2}, f32));
   save_checkpoint(file("k.kckpt"), {w, Variable("Adam/iter", zeros({}, i64), false)});
   optim::Adam adam;
-  EXPECT_THAT(error_of([&] { restore_checkpoint(file("k.kckpt"), {w}, RestoreOptions().with_optimizer(&adam)); }).detail(),
+  EXPECT_THAT(error_of([&] {
+                restore_checkpoint(file("k.kckpt"), {w}, RestoreOptions().with_optimizer(&adam));
+              }).detail(),
               HasSubstr("missing from the checkpoint: 'w/Adam', 'w/Adam_1'; mismatched: Adam/iter: "
                         "checkpoint has it as variable, restoring it as optimizer_slot"));
 }
@@ -161,13 +176,16 @@ TEST_F(CheckpointTest, BadFilesAndNamesAreErrorsAtTheCallersLine) {
   std::string path = file("bad.kckpt");
   std::ofstream(path) << "KILNCKPT but far too short";
   auto [e, line] = testing::error_and_line([&] { load_checkpoint(path); }, __LINE__);
-  EXPECT_EQ(e.detail(), path + ": truncated in the header: the file has 26 bytes, the header alone needs 64");
+  EXPECT_EQ(e.detail(),
+            path + ": truncated in the header: the file has 26 bytes, the header alone needs 64");
   EXPECT_EQ(e.line(), static_cast<unsigned>(line));
   EXPECT_THAT(error_of([&] { restore_checkpoint(file("missing.kckpt"), {}); }).detail(),
               HasSubstr("missing.kckpt: cannot open: No such file or directory"));
 
   Variable a("same", zeros({1}, f32)), b("same", zeros({1}, f32));
-  EXPECT_EQ(error_of([&] { save_checkpoint(file("dup.kckpt"), {a, b}); }).detail(),
+  EXPECT_EQ(error_of([&] {
+              save_checkpoint(file("dup.kckpt"), {a, b});
+            }).detail(),
             "two different variables are named 'same'; checkpoints key variables by name");
   EXPECT_FALSE(fs::exists(file("dup.kckpt")));
   EXPECT_THAT(error_of([&] { save_checkpoint(file("no/dir.kckpt"), {a}); }).detail(),

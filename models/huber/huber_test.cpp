@@ -307,7 +307,7 @@ TEST(HuberCli, HelpListsTheFlags) {
   CliRun r = run_cli({"--help"});
   EXPECT_EQ(r.code, kExitOk);
   for (const char* flag : {"--data", "--loss", "--delta", "--lr", "--epochs", "--plot", "--json",
-                           "--mode", "--dump-ir-dir"})
+                           "--mode", "--dump-ir-dir", "--checkpoint", "--restore"})
     EXPECT_THAT(r.out, HasSubstr(flag));
 }
 
@@ -488,7 +488,8 @@ TEST(HuberCli, DumpIrDirWritesEveryCompilerStage) {
 namespace checkpoints {
 
 // N epochs, a checkpoint, then M more epochs from it: the same numbers as N + M epochs at once.
-void expect_resume_matches_straight(TrainResult (*run)(const RegressionData&, const TrainOptions&)) {
+void expect_resume_matches_straight(TrainResult (*run)(const RegressionData&,
+                                                       const TrainOptions&)) {
   TempDir dir;
   RegressionData data = synthetic_birth_life_data(40);
   TrainOptions first;
@@ -555,31 +556,37 @@ TEST(HuberCheckpoint, CliSavesRestoresAndEvaluates) {
   EXPECT_FALSE(restored.contains("checkpoint"));
 
   // The same in compiled mode, which restores into the compiled module's variables.
-  CliRun compiled = run_cli({"--data", data, "--epochs", "0", "--restore", path, "--json", "--mode", "compiled"});
+  CliRun compiled =
+      run_cli({"--data", data, "--epochs", "0", "--restore", path, "--json", "--mode", "compiled"});
   ASSERT_EQ(compiled.code, kExitOk) << compiled.err;
   EXPECT_EQ(nlohmann::json::parse(compiled.out)["w"], trained["w"]);
 }
 
 TEST(HuberCheckpoint, BadCheckpointsExitWithOneAndSayWhy) {
   TempDir dir;
-  std::string data = dir.file("two.txt", "Country\tBirth rate\tLife expectancy\nA\t2\t70\nB\t3\t65\n");
+  std::string data =
+      dir.file("two.txt", "Country\tBirth rate\tLife expectancy\nA\t2\t70\nB\t3\t65\n");
   std::string garbage = dir.file("garbage.kckpt", "this is not a checkpoint at all");
   CliRun r = run_cli({"--data", data, "--restore", garbage});
   EXPECT_EQ(r.code, kExitBadInput);
-  EXPECT_EQ(r.err, "kiln-huber: --restore: " + garbage +
-                       ": not a Kiln checkpoint: starts with \"this is \", expected \"KILNCKPT\"\n");
+  EXPECT_EQ(r.err,
+            "kiln-huber: --restore: " + garbage +
+                ": not a Kiln checkpoint: starts with \"this is \", expected \"KILNCKPT\"\n");
 
   std::string other = dir.path() + "/other.kckpt";
   kiln::save_checkpoint(other, {kiln::Variable("huber/w", kiln::zeros({2}))});
   r = run_cli({"--data", data, "--restore", other});
   EXPECT_EQ(r.code, kExitBadInput);
-  EXPECT_EQ(r.err, "kiln-huber: --restore: " + other +
-                       " does not match the variables to restore; missing from the checkpoint: "
-                       "'huber/b'; mismatched: huber/w: checkpoint has f32[2], variable is f32[]\n");
+  EXPECT_EQ(r.err,
+            "kiln-huber: --restore: " + other +
+                " does not match the variables to restore; missing from the checkpoint: "
+                "'huber/b'; mismatched: huber/w: checkpoint has f32[2], variable is f32[]\n");
 
-  r = run_cli({"--data", data, "--epochs", "1", "--checkpoint", dir.path() + "/no/such/dir/h.kckpt"});
+  r = run_cli(
+      {"--data", data, "--epochs", "1", "--checkpoint", dir.path() + "/no/such/dir/h.kckpt"});
   EXPECT_EQ(r.code, kExitBadInput);
-  EXPECT_THAT(r.err, HasSubstr("kiln-huber: --checkpoint: " + dir.path() + "/no/such/dir/h.kckpt: cannot create"));
+  EXPECT_THAT(r.err, HasSubstr("kiln-huber: --checkpoint: " + dir.path() +
+                               "/no/such/dir/h.kckpt: cannot create"));
 
   r = run_cli({"--data", data, "--epochs", "0"});
   EXPECT_EQ(r.code, kExitUsage);

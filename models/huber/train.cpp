@@ -34,8 +34,9 @@ void check_options(const TrainOptions& options) {
     throw std::invalid_argument("learning rate must be a positive number, got " +
                                 std::to_string(options.learning_rate));
   if (options.epochs < (options.restore ? 0 : 1))
-    throw std::invalid_argument("epochs must be at least " + std::string(options.restore ? "0" : "1") +
-                                ", got " + std::to_string(options.epochs));
+    throw std::invalid_argument("epochs must be at least " +
+                                std::string(options.restore ? "0" : "1") + ", got " +
+                                std::to_string(options.epochs));
   if (!(options.delta > 0) || !std::isfinite(options.delta))
     throw std::invalid_argument("delta must be a positive number, got " +
                                 std::to_string(options.delta));

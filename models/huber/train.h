@@ -20,7 +20,7 @@ struct TrainOptions {
   LossKind loss = LossKind::kCs20Huber;
   double delta = 1.0;  // m of cs20-huber, delta of huber; unused by squared
   double learning_rate = 0.01;
-  int64_t epochs = 100;              // 0 only with `restore`: evaluate the restored model
+  int64_t epochs = 100;             // 0 only with `restore`: evaluate the restored model
   int64_t print_every = 10;         // log "Epoch k: <mean loss>" when k % print_every == 0
   std::ostream* log = nullptr;      // progress and the final w, b; null: quiet
   std::ostream* notices = nullptr;  // where the use of synthetic data is announced; null: quiet
@@ -45,7 +45,8 @@ void save_huber_checkpoint(const std::string& path, const TrainResult& result,
 
 // Sets `variables` (huber/w, huber/b) from options.restore, if any; throws kiln::Error that
 // lists every missing or mismatched name.
-void restore_huber_variables(const TrainOptions& options, const std::vector<kiln::Variable>& variables);
+void restore_huber_variables(const TrainOptions& options,
+                             const std::vector<kiln::Variable>& variables);
 
 // Loads the data as TrainOptions says, then trains. Throws kiln::data::DataError for a missing
 // or malformed data file and std::invalid_argument for options out of range.

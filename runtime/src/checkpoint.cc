@@ -88,10 +88,14 @@ uint64_t round_up(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
 
 const char* tensor_kind_name(kiln_tensor_kind kind) {
   switch (kind) {
-    case KILN_KIND_VARIABLE: return "variable";
-    case KILN_KIND_OPTIMIZER_SLOT: return "optimizer_slot";
-    case KILN_KIND_RNG_STATE: return "rng_state";
-    case KILN_KIND_DATA: return "data";
+    case KILN_KIND_VARIABLE:
+      return "variable";
+    case KILN_KIND_OPTIMIZER_SLOT:
+      return "optimizer_slot";
+    case KILN_KIND_RNG_STATE:
+      return "rng_state";
+    case KILN_KIND_DATA:
+      return "data";
   }
   return "?";
 }
@@ -174,8 +178,8 @@ void Checkpoint::verify(const uint8_t* data, size_t size) {
     bad_input(o + ": footer of " + std::to_string(footer_size) +
               " bytes is too small to be a FlatBuffer (at least 8)");
   if (!flatbuffers::BufferHasIdentifier(footer, fb::CheckpointIdentifier()))
-    bad_input(o + ": footer has FlatBuffers identifier " + quoted(footer + 4, 4) +
-              ", expected \"" + fb::CheckpointIdentifier() + "\"");
+    bad_input(o + ": footer has FlatBuffers identifier " + quoted(footer + 4, 4) + ", expected \"" +
+              fb::CheckpointIdentifier() + "\"");
   // Every table takes at least 4 distinct bytes, so this bounds the verifier's work even when
   // a malicious footer points many offsets at one table.
   auto max_tables = static_cast<flatbuffers::uoffset_t>(footer_size / 4 + 1);
@@ -250,9 +254,8 @@ void Checkpoint::verify(const uint8_t* data, size_t size) {
                 " is inside the header (data starts at 64)");
     uint64_t end;
     if (__builtin_add_overflow(ct.offset, ct.length, &end) || end > footer_offset)
-      bad_input(label + ": data [" + std::to_string(ct.offset) + ", +" +
-                std::to_string(ct.length) + ") extends past the data section, which ends at " +
-                std::to_string(footer_offset));
+      bad_input(label + ": data [" + std::to_string(ct.offset) + ", +" + std::to_string(ct.length) +
+                ") extends past the data section, which ends at " + std::to_string(footer_offset));
     ct.data = data + ct.offset;
     ct.checksum = t->checksum();
     tensors_.push_back(std::move(ct));
@@ -350,18 +353,19 @@ void CheckpointWriter::write(Sink&& sink) const {
   uint64_t offset = kCheckpointHeaderSize;
   for (const Entry& e : entries_) {
     uint64_t length = e.data.size();
-    tensors.push_back(fb::CreateTensor(fbb, fbb.CreateString(e.name), static_cast<fb::DType>(e.dtype),
-                                       static_cast<fb::TensorKind>(e.kind), fbb.CreateVector(e.shape),
-                                       offset, length, xxh64(e.data.data(), length)));
+    tensors.push_back(
+        fb::CreateTensor(fbb, fbb.CreateString(e.name), static_cast<fb::DType>(e.dtype),
+                         static_cast<fb::TensorKind>(e.kind), fbb.CreateVector(e.shape), offset,
+                         length, xxh64(e.data.data(), length)));
     offset = round_up(offset + length, kCheckpointAlignment);
   }
   const uint64_t footer_offset = offset;
   std::vector<flatbuffers::Offset<fb::KeyValue>> metadata;
   for (const auto& [k, v] : metadata_)
     metadata.push_back(fb::CreateKeyValue(fbb, fbb.CreateString(k), fbb.CreateString(v)));
-  auto root = fb::CreateCheckpoint(fbb, kCheckpointFormatVersion, step_,
-                                   fbb.CreateString(producer_), fbb.CreateVector(tensors),
-                                   fbb.CreateVector(metadata));
+  auto root =
+      fb::CreateCheckpoint(fbb, kCheckpointFormatVersion, step_, fbb.CreateString(producer_),
+                           fbb.CreateVector(tensors), fbb.CreateVector(metadata));
   fb::FinishCheckpointBuffer(fbb, root);
 
   uint8_t header[kCheckpointHeaderSize] = {};
@@ -390,9 +394,8 @@ std::vector<uint8_t> CheckpointWriter::to_bytes() const {
 }
 
 void CheckpointWriter::save(const std::string& path) const {
-  write_file_atomically(path, [&](int fd) {
-    write([&](const void* p, size_t n) { write_all(fd, p, n, path); });
-  });
+  write_file_atomically(
+      path, [&](int fd) { write([&](const void* p, size_t n) { write_all(fd, p, n, path); }); });
 }
 
 }  // namespace kiln::rt

@@ -34,7 +34,7 @@ struct CheckpointTensor {
   const uint8_t* data;         // `length` bytes, 64-byte aligned when the file is mapped
   uint64_t offset;             // in the file
   uint64_t length;
-  uint64_t checksum;           // XXH64, verified
+  uint64_t checksum;  // XXH64, verified
 };
 
 // A checkpoint whose every byte has been checked: the header, the FlatBuffers verifier, the

@@ -51,8 +51,8 @@ size_t kiln_checkpoint_tensor_count(const kiln_checkpoint* checkpoint) {
 }
 
 kiln_status kiln_checkpoint_tensor(const kiln_checkpoint* checkpoint, size_t index,
-                                   const char** name, kiln_tensor_kind* kind,
-                                   uint64_t* checksum, kiln_tensor_view* view) {
+                                   const char** name, kiln_tensor_kind* kind, uint64_t* checksum,
+                                   kiln_tensor_view* view) {
   return guard([&] {
     require(checkpoint, "kiln_checkpoint_tensor", "checkpoint");
     const auto& tensors = checkpoint->checkpoint->tensors();
@@ -135,8 +135,8 @@ kiln_status kiln_checkpoint_writer_set_producer(kiln_checkpoint_writer* writer,
   });
 }
 
-kiln_status kiln_checkpoint_writer_set_metadata(kiln_checkpoint_writer* writer,
-                                                const char* key, const char* value) {
+kiln_status kiln_checkpoint_writer_set_metadata(kiln_checkpoint_writer* writer, const char* key,
+                                                const char* value) {
   return guard([&] {
     require(writer, "kiln_checkpoint_writer_set_metadata", "writer");
     require(key, "kiln_checkpoint_writer_set_metadata", "key");

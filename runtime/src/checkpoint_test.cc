@@ -109,8 +109,8 @@ TEST(Checkpoint, RoundTripsEveryDtypeKindAndRank) {
   EXPECT_EQ(c->step(), 1234567890123);
   EXPECT_EQ(c->producer(), "checkpoint_test");
   using KV = std::pair<std::string, std::string>;
-  EXPECT_EQ(c->metadata(), (std::vector<KV>{{"loss", "squared"}, {"lr", "0.1"},
-                                            {"", "an empty key is allowed"}}));
+  EXPECT_EQ(c->metadata(),
+            (std::vector<KV>{{"loss", "squared"}, {"lr", "0.1"}, {"", "an empty key is allowed"}}));
   ASSERT_EQ(c->tensors().size(), want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     const CheckpointTensor& t = c->tensors()[i];
@@ -150,7 +150,9 @@ TEST(CheckpointWriter, RejectsBadTensors) {
             "checkpoint tensor 'a': a tensor of that name was already added");
   EXPECT_EQ(message_of([&] { w.add("", KILN_KIND_VARIABLE, KILN_F32, {}, &x); }),
             "checkpoint tensor: empty name");
-  EXPECT_EQ(message_of([&] { w.add("b", KILN_KIND_VARIABLE, KILN_F32, {1, -1}, &x); }),
+  EXPECT_EQ(message_of([&] {
+              w.add("b", KILN_KIND_VARIABLE, KILN_F32, {1, -1}, &x);
+            }),
             "checkpoint tensor 'b': shape[1] = -1 is negative");
   EXPECT_EQ(message_of([&] {
               w.add("b", KILN_KIND_VARIABLE, KILN_F32, {1, 1, 1, 1, 1, 1, 1, 1, 1}, &x);
@@ -222,16 +224,18 @@ Bytes with_footer(const Base& base, const std::vector<Spec>& specs,
   flatbuffers::FlatBufferBuilder fbb;
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
   for (const Spec& s : specs)
-    tensors.push_back(fb::CreateTensor(fbb, fbb.CreateString(s.name), static_cast<fb::DType>(s.dtype),
-                                       static_cast<fb::TensorKind>(s.kind), fbb.CreateVector(s.shape),
-                                       s.offset, s.length, s.checksum));
+    tensors.push_back(fb::CreateTensor(fbb, fbb.CreateString(s.name),
+                                       static_cast<fb::DType>(s.dtype),
+                                       static_cast<fb::TensorKind>(s.kind),
+                                       fbb.CreateVector(s.shape), s.offset, s.length, s.checksum));
   std::vector<flatbuffers::Offset<fb::KeyValue>> kvs;
   for (const auto& [k, v] : metadata)
     kvs.push_back(fb::CreateKeyValue(fbb, fbb.CreateString(k), fbb.CreateString(v)));
-  fb::FinishCheckpointBuffer(fbb, fb::CreateCheckpoint(fbb, format_version, 7, 0,
-                                                       fbb.CreateVector(tensors),
-                                                       fbb.CreateVector(kvs)));
-  return with_footer_bytes(base, Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()));
+  fb::FinishCheckpointBuffer(
+      fbb, fb::CreateCheckpoint(fbb, format_version, 7, 0, fbb.CreateVector(tensors),
+                                fbb.CreateVector(kvs)));
+  return with_footer_bytes(base,
+                           Bytes(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize()));
 }
 
 struct MalformedCase {
@@ -251,62 +255,130 @@ std::vector<MalformedCase> malformed_corpus() {
   auto file_size = [](const Base& b) { return b.footer_offset + b.footer_size; };
   return {
       {"empty file", [](const Base&) { return Bytes{}; },
-       [](const Base&) { return std::string("not a Kiln checkpoint: starts with \"\", expected \"KILNCKPT\""); }},
+       [](const Base&) {
+         return std::string("not a Kiln checkpoint: starts with \"\", expected \"KILNCKPT\"");
+       }},
       {"wrong magic",
-       [](const Base& b) { Bytes x = b.bytes; std::memcpy(x.data(), "KILNXXXX", 8); return x; },
-       [](const Base&) { return std::string("not a Kiln checkpoint: starts with \"KILNXXXX\", expected \"KILNCKPT\""); }},
-      {"truncated in the header", [](const Base& b) { return Bytes(b.bytes.begin(), b.bytes.begin() + 40); },
-       [](const Base&) { return std::string("truncated in the header: the file has 40 bytes, the header alone needs 64"); }},
-      {"truncated in the data", [](const Base& b) { return Bytes(b.bytes.begin(), b.bytes.begin() + 100); },
-       [=](const Base& b) {
-         return "truncated: the header says the file is " + n(file_size(b)) + " bytes (footer at [" +
-                n(b.footer_offset) + ", " + n(file_size(b)) + ")), but it has 100";
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         std::memcpy(x.data(), "KILNXXXX", 8);
+         return x;
+       },
+       [](const Base&) {
+         return std::string(
+             "not a Kiln checkpoint: starts with \"KILNXXXX\", expected \"KILNCKPT\"");
        }},
-      {"truncated in the footer", [](const Base& b) { return Bytes(b.bytes.begin(), b.bytes.end() - 10); },
-       [=](const Base& b) {
-         return "truncated: the header says the file is " + n(file_size(b)) + " bytes (footer at [" +
-                n(b.footer_offset) + ", " + n(file_size(b)) + ")), but it has " + n(file_size(b) - 10);
+      {"truncated in the header",
+       [](const Base& b) { return Bytes(b.bytes.begin(), b.bytes.begin() + 40); },
+       [](const Base&) {
+         return std::string(
+             "truncated in the header: the file has 40 bytes, the header alone needs 64");
        }},
-      {"bytes after the footer", [](const Base& b) { Bytes x = b.bytes; x.resize(x.size() + 3); return x; },
+      {"truncated in the data",
+       [](const Base& b) { return Bytes(b.bytes.begin(), b.bytes.begin() + 100); },
+       [=](const Base& b) {
+         return "truncated: the header says the file is " + n(file_size(b)) +
+                " bytes (footer at [" + n(b.footer_offset) + ", " + n(file_size(b)) +
+                ")), but it has 100";
+       }},
+      {"truncated in the footer",
+       [](const Base& b) { return Bytes(b.bytes.begin(), b.bytes.end() - 10); },
+       [=](const Base& b) {
+         return "truncated: the header says the file is " + n(file_size(b)) +
+                " bytes (footer at [" + n(b.footer_offset) + ", " + n(file_size(b)) +
+                ")), but it has " + n(file_size(b) - 10);
+       }},
+      {"bytes after the footer",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         x.resize(x.size() + 3);
+         return x;
+       },
        [=](const Base& b) {
          return "3 unexpected bytes after the footer, which ends at " + n(file_size(b)) +
                 " (the file has " + n(file_size(b) + 3) + ")";
        }},
-      {"bad version", [](const Base& b) { Bytes x = b.bytes; set_u32(x, 8, 2); return x; },
-       [](const Base&) { return std::string("format version 2 is not supported (this runtime reads version 1)"); }},
-      {"reserved header field", [](const Base& b) { Bytes x = b.bytes; set_u32(x, 12, 5); return x; },
+      {"bad version",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         set_u32(x, 8, 2);
+         return x;
+       },
+       [](const Base&) {
+         return std::string("format version 2 is not supported (this runtime reads version 1)");
+       }},
+      {"reserved header field",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         set_u32(x, 12, 5);
+         return x;
+       },
        [](const Base&) { return std::string("header: reserved field is 5, expected 0"); }},
-      {"footer offset inside the header", [](const Base& b) { Bytes x = b.bytes; set_u64(x, 16, 8); return x; },
-       [](const Base&) { return std::string("footer offset 8 is inside the header (the footer must start at or after 64)"); }},
-      {"footer range overflows", [](const Base& b) { Bytes x = b.bytes; set_u64(x, 24, ~uint64_t{0}); return x; },
-       [](const Base& b) { return "footer [" + n(b.footer_offset) + ", +18446744073709551615) overflows 64 bits"; }},
-      {"footer offset past the end", [](const Base& b) { Bytes x = b.bytes; set_u64(x, 16, 1 << 20); return x; },
+      {"footer offset inside the header",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         set_u64(x, 16, 8);
+         return x;
+       },
+       [](const Base&) {
+         return std::string(
+             "footer offset 8 is inside the header (the footer must start at or after 64)");
+       }},
+      {"footer range overflows",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         set_u64(x, 24, ~uint64_t{0});
+         return x;
+       },
+       [](const Base& b) {
+         return "footer [" + n(b.footer_offset) + ", +18446744073709551615) overflows 64 bits";
+       }},
+      {"footer offset past the end",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         set_u64(x, 16, 1 << 20);
+         return x;
+       },
        [](const Base& b) {
          return "truncated: the header says the file is " + n((1 << 20) + b.footer_size) +
                 " bytes (footer at [1048576, " + n((1 << 20) + b.footer_size) + ")), but it has " +
                 n(b.bytes.size());
        }},
-      {"footer checksum mismatch", [](const Base& b) { Bytes x = b.bytes; x[b.footer_offset + 20] ^= 0xff; return x; },
+      {"footer checksum mismatch",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         x[b.footer_offset + 20] ^= 0xff;
+         return x;
+       },
        [](const Base& b) {
          Bytes x = b.bytes;
          x[b.footer_offset + 20] ^= 0xff;
          uint64_t stored;
          std::memcpy(&stored, x.data() + 32, 8);
          char buf[100];
-         std::snprintf(buf, sizeof buf, "footer checksum mismatch: stored 0x%016llx, footer bytes hash to 0x%016llx",
-                       static_cast<unsigned long long>(stored),
-                       static_cast<unsigned long long>(xxh64(x.data() + b.footer_offset, b.footer_size)));
+         std::snprintf(
+             buf, sizeof buf,
+             "footer checksum mismatch: stored 0x%016llx, footer bytes hash to 0x%016llx",
+             static_cast<unsigned long long>(stored),
+             static_cast<unsigned long long>(xxh64(x.data() + b.footer_offset, b.footer_size)));
          return std::string(buf);
        }},
-      {"footer too small", [](const Base& b) { return with_footer_bytes(b, Bytes{1, 2, 3, 4}); },
-       [](const Base&) { return std::string("footer of 4 bytes is too small to be a FlatBuffer (at least 8)"); }},
+      {"footer too small",
+       [](const Base& b) {
+         return with_footer_bytes(b, Bytes{1, 2, 3, 4});
+       },
+       [](const Base&) {
+         return std::string("footer of 4 bytes is too small to be a FlatBuffer (at least 8)");
+       }},
       {"wrong FlatBuffers identifier",
        [](const Base& b) {
          Bytes footer(b.bytes.begin() + static_cast<ptrdiff_t>(b.footer_offset), b.bytes.end());
          std::memcpy(footer.data() + 4, "KILN", 4);
          return with_footer_bytes(b, footer);
        },
-       [](const Base&) { return std::string("footer has FlatBuffers identifier \"KILN\", expected \"KCKP\""); }},
+       [](const Base&) {
+         return std::string("footer has FlatBuffers identifier \"KILN\", expected \"KCKP\"");
+       }},
       {"footer fails the verifier",
        [](const Base& b) {
          Bytes footer(b.bytes.begin() + static_cast<ptrdiff_t>(b.footer_offset), b.bytes.end());
@@ -314,42 +386,87 @@ std::vector<MalformedCase> malformed_corpus() {
          return with_footer_bytes(b, footer);
        },
        [=](const Base& b) {
-         return "footer at [" + n(b.footer_offset) + ", " + n(file_size(b)) + ") fails the FlatBuffers verifier";
+         return "footer at [" + n(b.footer_offset) + ", " + n(file_size(b)) +
+                ") fails the FlatBuffers verifier";
        }},
       {"footer version differs", [](const Base& b) { return with_footer(b, b.specs, {}, 3); },
-       [](const Base&) { return std::string("footer: format_version 3 differs from the header's 1"); }},
+       [](const Base&) {
+         return std::string("footer: format_version 3 differs from the header's 1");
+       }},
       {"empty name", [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].name = ""; }); },
        [](const Base&) { return std::string("tensor 1: empty name"); }},
-      {"unknown dtype", [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].dtype = 9; }); },
-       [](const Base&) { return std::string("tensor 1 ('bias'): dtype 9 is not known (0..4: f32, f64, i32, i64, bool)"); }},
-      {"unknown kind", [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].kind = -2; }); },
-       [](const Base&) { return std::string("tensor 0 ('weight'): kind -2 is not known (0..3: variable, optimizer_slot, rng_state, data)"); }},
-      {"rank 9", [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].shape = {2, 3, 1, 1, 1, 1, 1, 1, 1}; }); },
-       [](const Base&) { return std::string("tensor 0 ('weight'): rank 9 exceeds the maximum 8"); }},
-      {"negative dim", [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].shape = {2, -3}; }); },
+      {"unknown dtype",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].dtype = 9; }); },
+       [](const Base&) {
+         return std::string(
+             "tensor 1 ('bias'): dtype 9 is not known (0..4: f32, f64, i32, i64, bool)");
+       }},
+      {"unknown kind",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].kind = -2; }); },
+       [](const Base&) {
+         return std::string(
+             "tensor 0 ('weight'): kind -2 is not known (0..3: variable, optimizer_slot, "
+             "rng_state, data)");
+       }},
+      {"rank 9",
+       [=](const Base& b) {
+         return specs_with(b, [](auto& s) { s[0].shape = {2, 3, 1, 1, 1, 1, 1, 1, 1}; });
+       },
+       [](const Base&) {
+         return std::string("tensor 0 ('weight'): rank 9 exceeds the maximum 8");
+       }},
+      {"negative dim",
+       [=](const Base& b) { return specs_with(b, [](auto& s) {
+                              s[0].shape = {2, -3};
+                            }); },
        [](const Base&) { return std::string("tensor 0 ('weight'): shape[1] = -3 is negative"); }},
       {"huge dims overflow",
-       [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].shape = {int64_t{1} << 62, int64_t{1} << 62}; }); },
+       [=](const Base& b) {
+         return specs_with(b, [](auto& s) { s[0].shape = {int64_t{1} << 62, int64_t{1} << 62}; });
+       },
        [](const Base&) {
-         return std::string("tensor 0 ('weight'): shape [4611686018427387904, 4611686018427387904] of f32 has more bytes than fit in 64 bits");
+         return std::string(
+             "tensor 0 ('weight'): shape [4611686018427387904, 4611686018427387904] of f32 has "
+             "more bytes than fit in 64 bits");
        }},
       {"elements times dtype size overflows",
-       [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].shape = {int64_t{1} << 62}; }); },
+       [=](const Base& b) {
+         return specs_with(b, [](auto& s) { s[0].shape = {int64_t{1} << 62}; });
+       },
        [](const Base&) {
-         return std::string("tensor 0 ('weight'): shape [4611686018427387904] of f32 has more bytes than fit in 64 bits");
+         return std::string(
+             "tensor 0 ('weight'): shape [4611686018427387904] of f32 has more bytes than fit in "
+             "64 bits");
        }},
-      {"length mismatch", [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].length = 16; }); },
-       [](const Base&) { return std::string("tensor 1 ('bias'): length 16 does not match shape [3] of f32 (12 bytes)"); }},
-      {"misaligned offset", [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].offset = 132; }); },
-       [](const Base&) { return std::string("tensor 1 ('bias'): offset 132 is not a multiple of 64"); }},
-      {"offset inside the header", [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].offset = 0; }); },
-       [](const Base&) { return std::string("tensor 0 ('weight'): offset 0 is inside the header (data starts at 64)"); }},
-      {"data past the footer offset", [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].offset = 192; }); },
-       [](const Base&) { return std::string("tensor 1 ('bias'): data [192, +12) extends past the data section, which ends at 192"); }},
+      {"length mismatch",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].length = 16; }); },
+       [](const Base&) {
+         return std::string(
+             "tensor 1 ('bias'): length 16 does not match shape [3] of f32 (12 bytes)");
+       }},
+      {"misaligned offset",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].offset = 132; }); },
+       [](const Base&) {
+         return std::string("tensor 1 ('bias'): offset 132 is not a multiple of 64");
+       }},
+      {"offset inside the header",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[0].offset = 0; }); },
+       [](const Base&) {
+         return std::string(
+             "tensor 0 ('weight'): offset 0 is inside the header (data starts at 64)");
+       }},
+      {"data past the footer offset",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].offset = 192; }); },
+       [](const Base&) {
+         return std::string(
+             "tensor 1 ('bias'): data [192, +12) extends past the data section, which ends at 192");
+       }},
       {"data offset overflows",
        [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].offset = ~uint64_t{63}; }); },
        [](const Base&) {
-         return std::string("tensor 1 ('bias'): data [18446744073709551552, +12) extends past the data section, which ends at 192");
+         return std::string(
+             "tensor 1 ('bias'): data [18446744073709551552, +12) extends past the data section, "
+             "which ends at 192");
        }},
       {"overlapping tensors",
        [=](const Base& b) {
@@ -359,7 +476,10 @@ std::vector<MalformedCase> malformed_corpus() {
            s[1].offset = 64;
          });
        },
-       [](const Base&) { return std::string("tensor 1 ('bias'): data [64, 76) overlaps tensor 0 ('weight') at [64, 128)"); }},
+       [](const Base&) {
+         return std::string(
+             "tensor 1 ('bias'): data [64, 76) overlaps tensor 0 ('weight') at [64, 128)");
+       }},
       {"overlap that starts later",
        [=](const Base& b) {
          return specs_with(b, [](auto& s) {
@@ -367,20 +487,35 @@ std::vector<MalformedCase> malformed_corpus() {
            s[0].length = 80;  // [64, 144) runs into bias at [128, 140)
          });
        },
-       [](const Base&) { return std::string("tensor 1 ('bias'): data [128, 140) overlaps tensor 0 ('weight') at [64, 144)"); }},
-      {"duplicate names", [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].name = "weight"; }); },
-       [](const Base&) { return std::string("tensor 1 ('weight'): duplicate name (also tensor 0)"); }},
+       [](const Base&) {
+         return std::string(
+             "tensor 1 ('bias'): data [128, 140) overlaps tensor 0 ('weight') at [64, 144)");
+       }},
+      {"duplicate names",
+       [=](const Base& b) { return specs_with(b, [](auto& s) { s[1].name = "weight"; }); },
+       [](const Base&) {
+         return std::string("tensor 1 ('weight'): duplicate name (also tensor 0)");
+       }},
       {"duplicate metadata keys",
-       [](const Base& b) { return with_footer(b, b.specs, {{"lr", "1"}, {"loss", "x"}, {"lr", "2"}}); },
+       [](const Base& b) {
+         return with_footer(b, b.specs, {{"lr", "1"}, {"loss", "x"}, {"lr", "2"}});
+       },
        [](const Base&) { return std::string("metadata 2: duplicate key 'lr' (also metadata 0)"); }},
-      {"data checksum mismatch", [](const Base& b) { Bytes x = b.bytes; x[130] ^= 1; return x; },
+      {"data checksum mismatch",
+       [](const Base& b) {
+         Bytes x = b.bytes;
+         x[130] ^= 1;
+         return x;
+       },
        [](const Base& b) {
          Bytes x = b.bytes;
          x[130] ^= 1;
          char buf[120];
-         std::snprintf(buf, sizeof buf, "tensor 1 ('bias'): checksum mismatch: stored 0x%016llx, data hashes to 0x%016llx",
-                       static_cast<unsigned long long>(b.specs[1].checksum),
-                       static_cast<unsigned long long>(xxh64(x.data() + 128, 12)));
+         std::snprintf(
+             buf, sizeof buf,
+             "tensor 1 ('bias'): checksum mismatch: stored 0x%016llx, data hashes to 0x%016llx",
+             static_cast<unsigned long long>(b.specs[1].checksum),
+             static_cast<unsigned long long>(xxh64(x.data() + 128, 12)));
          return std::string(buf);
        }},
   };
@@ -405,8 +540,9 @@ TEST(CheckpointMalformed, FilesAreNamedByPath) {
   std::string path = dir.file("huber.kckpt");
   Bytes bytes = base.bytes;
   bytes[70] ^= 1;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   EXPECT_THAT(message_of([&] { Checkpoint::open(path); }),
               HasSubstr(path + ": tensor 0 ('weight'): checksum mismatch: stored 0x"));
   EXPECT_EQ(message_of([&] { Checkpoint::open(dir.file("missing.kckpt")); }),
@@ -420,7 +556,8 @@ TEST(CheckpointMalformed, EveryPrefixAndByteFlipIsHandled) {
   for (size_t len = 0; len < base.bytes.size(); ++len) {
     Bytes prefix(base.bytes.begin(), base.bytes.begin() + static_cast<ptrdiff_t>(len));
     EXPECT_THAT(message_of([&] { Checkpoint::from_bytes(prefix.data(), prefix.size(), "p"); }),
-                HasSubstr("p: ")) << len;
+                HasSubstr("p: "))
+        << len;
   }
   for (size_t i = 0; i < base.bytes.size(); ++i) {
     Bytes x = base.bytes;
@@ -439,7 +576,8 @@ TEST(CheckpointMalformed, UnalignedBytesAreReadSafely) {
   Base base = make_base();
   Bytes shifted(base.bytes.size() + 1);
   std::memcpy(shifted.data() + 1, base.bytes.data(), base.bytes.size());
-  std::unique_ptr<Checkpoint> c = Checkpoint::from_bytes(shifted.data() + 1, base.bytes.size(), "odd");
+  std::unique_ptr<Checkpoint> c =
+      Checkpoint::from_bytes(shifted.data() + 1, base.bytes.size(), "odd");
   EXPECT_EQ(c->tensors()[1].name, "bias");
 }
 
@@ -455,7 +593,8 @@ TEST(CheckpointCApi, WritesReadsAndReportsStatus) {
   ASSERT_EQ(kiln_checkpoint_writer_add(w, "model/w", KILN_KIND_VARIABLE, &v), nullptr);
   kiln_status s = kiln_checkpoint_writer_add(w, "model/w", KILN_KIND_VARIABLE, &v);
   EXPECT_EQ(kiln_status_get_code(s), KILN_BAD_INPUT);
-  EXPECT_STREQ(kiln_status_message(s), "checkpoint tensor 'model/w': a tensor of that name was already added");
+  EXPECT_STREQ(kiln_status_message(s),
+               "checkpoint tensor 'model/w': a tensor of that name was already added");
   kiln_status_free(s);
   kiln_tensor_view bad_rank{KILN_F32, 9, {}, values};
   s = kiln_checkpoint_writer_add(w, "x", KILN_KIND_VARIABLE, &bad_rank);
@@ -489,8 +628,9 @@ TEST(CheckpointCApi, WritesReadsAndReportsStatus) {
   ASSERT_EQ(kiln_checkpoint_tensor(c, 0, nullptr, nullptr, nullptr, nullptr), nullptr);
   s = kiln_checkpoint_tensor(c, 1, &name, nullptr, nullptr, nullptr);
   EXPECT_EQ(kiln_status_get_code(s), KILN_USAGE);
-  EXPECT_STREQ(kiln_status_message(s),
-               ("kiln_checkpoint_tensor: index 1 is out of range: " + path + " has 1 tensors").c_str());
+  EXPECT_STREQ(
+      kiln_status_message(s),
+      ("kiln_checkpoint_tensor: index 1 is out of range: " + path + " has 1 tensors").c_str());
   kiln_status_free(s);
   ASSERT_EQ(kiln_checkpoint_metadata_count(c), 1u);
   const char *key = nullptr, *value = nullptr;
@@ -516,7 +656,8 @@ TEST(CheckpointCApi, WritesReadsAndReportsStatus) {
 // Two versions of one checkpoint, a few MB each, that differ in every tensor.
 CheckpointWriter version(uint8_t tag) {
   CheckpointWriter w;
-  Bytes big = pattern_bytes(3 << 20, tag), small = pattern_bytes(1000, static_cast<uint8_t>(tag + 1));
+  Bytes big = pattern_bytes(3 << 20, tag),
+        small = pattern_bytes(1000, static_cast<uint8_t>(tag + 1));
   w.add("big", KILN_KIND_VARIABLE, KILN_I32, {3 << 18}, big.data());
   w.add("small", KILN_KIND_VARIABLE, KILN_BOOL, {1000}, small.data());
   w.set_step(tag);
@@ -585,9 +726,9 @@ TEST(CheckpointCrashSafety, FailedSaveLeavesTheTargetUnchanged) {
   TempDir dir;
   std::string missing = dir.file("no-such-dir/ck.kckpt");
   CheckpointWriter w = version(1);
-  EXPECT_EQ(message_of([&] { w.save(missing); }),
-            missing + ": cannot create a temporary file in " + dir.file("no-such-dir") +
-                ": No such file or directory");
+  EXPECT_EQ(message_of([&] { w.save(missing); }), missing + ": cannot create a temporary file in " +
+                                                      dir.file("no-such-dir") +
+                                                      ": No such file or directory");
 
   // A target that is a directory: the data is written, the rename fails, and the
   // temporary goes away.
@@ -605,7 +746,8 @@ TEST(CheckpointCrashSafety, ReadOnlyDirectoryLeavesTheTargetUnchanged) {
   version(1).save(path);
   fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
   EXPECT_THAT(message_of([&] { version(2).save(path); }),
-              HasSubstr(path + ": cannot create a temporary file in " + dir.path() + ": Permission denied"));
+              HasSubstr(path + ": cannot create a temporary file in " + dir.path() +
+                        ": Permission denied"));
   fs::permissions(dir.path(), fs::perms::owner_all);
   EXPECT_EQ(Checkpoint::open(path)->step(), 1);
 }

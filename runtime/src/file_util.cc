@@ -20,8 +20,14 @@ namespace {
 [[noreturn]] void fail_io(const std::string& path, const std::string& what, int err) {
   std::string message = path + ": " + what + ": " + std::strerror(err);
   switch (err) {
-    case ENOENT: case ENOTDIR: case EACCES: case EPERM: case EROFS: case EISDIR:
-    case ENAMETOOLONG: case ELOOP:
+    case ENOENT:
+    case ENOTDIR:
+    case EACCES:
+    case EPERM:
+    case EROFS:
+    case EISDIR:
+    case ENAMETOOLONG:
+    case ELOOP:
       bad_input(std::move(message));
     default:
       internal_error(std::move(message));
@@ -125,7 +131,8 @@ void write_file_atomically(const std::string& path,
     write_contents(fd.get());
     if (::fsync(fd.get()) != 0) fail_io(temp, "cannot fsync", errno);
     if (fd.close() != 0) fail_io(temp, "cannot close", errno);
-    if (::rename(temp.c_str(), path.c_str()) != 0) fail_io(path, "cannot rename " + temp + " to it", errno);
+    if (::rename(temp.c_str(), path.c_str()) != 0)
+      fail_io(path, "cannot rename " + temp + " to it", errno);
   } catch (...) {
     ::unlink(temp.c_str());
     throw;

@@ -42,7 +42,8 @@ class FileUtilTest : public ::testing::Test {
     return s.str();
   }
   size_t entries() const {
-    return static_cast<size_t>(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
+    return static_cast<size_t>(
+        std::distance(fs::directory_iterator(dir_), fs::directory_iterator()));
   }
 
   std::string dir_;

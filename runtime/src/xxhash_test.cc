@@ -30,10 +30,10 @@ TEST(Xxh64, ShortInputsCoverEveryTailPath) {
   };
   // Lengths around the 4-, 8- and 32-byte boundaries of the algorithm.
   const Case cases[] = {
-      {1, 0xa96c7f0ce858bbb7ULL},  {3, 0x56e6957632a487f9ULL},  {4, 0xc60d15b1e3ff8f04ULL},
-      {7, 0xafbefc3d6c6f9a8eULL},  {8, 0x3da5c7aa269683e0ULL},  {15, 0xae2a37eb9357caa7ULL},
-      {16, 0xa19ad429b02bc413ULL}, {31, 0x4a74f3a1a39ad4a1ULL}, {32, 0x8d57d6a4671cc43dULL},
-      {33, 0x62c9fd21ed857664ULL}, {63, 0x5c320a0d2707057fULL}, {64, 0x7bbabbc45729d17eULL},
+      {1, 0xa96c7f0ce858bbb7ULL},   {3, 0x56e6957632a487f9ULL},  {4, 0xc60d15b1e3ff8f04ULL},
+      {7, 0xafbefc3d6c6f9a8eULL},   {8, 0x3da5c7aa269683e0ULL},  {15, 0xae2a37eb9357caa7ULL},
+      {16, 0xa19ad429b02bc413ULL},  {31, 0x4a74f3a1a39ad4a1ULL}, {32, 0x8d57d6a4671cc43dULL},
+      {33, 0x62c9fd21ed857664ULL},  {63, 0x5c320a0d2707057fULL}, {64, 0x7bbabbc45729d17eULL},
       {100, 0xefa0ad2d3e70c151ULL},
   };
   for (const Case& c : cases) {
@@ -45,7 +45,8 @@ TEST(Xxh64, ShortInputsCoverEveryTailPath) {
 TEST(Xxh64, LargeBuffer) {
   // bytes(((i*2654435761) >> 13) & 0xff for i in range(2**20 + 13))
   std::vector<uint8_t> data((size_t{1} << 20) + 13);
-  for (uint64_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>((i * 2654435761ULL) >> 13);
+  for (uint64_t i = 0; i < data.size(); ++i)
+    data[i] = static_cast<uint8_t>((i * 2654435761ULL) >> 13);
   EXPECT_EQ(xxh64(data.data(), data.size()), 0xbddccc961380bcc3ULL);
 }
 
