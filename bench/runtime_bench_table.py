@@ -11,7 +11,8 @@ import re
 import sys
 from collections import defaultdict
 
-from eager_bench_table import gbench_medians, load_json, ns, print_machine, read_machine
+from eager_bench_table import (gbench_medians, load_json, ns, print_machine, read_machine,
+                               torch_version)
 
 CHECKPOINT_BYTES = 2 * 50000 * 128 * 4
 RUNTIME_CODE_TARGET = 200 * 1024  # the issue: "under 200 KB of code, stripped"
@@ -112,7 +113,7 @@ def main():
         print(f"| {label} | {ns(t)} | {ns(c)} | {gbps(t)} | {target} |")
     for label, key in ((f"NumPy {peers['numpy']} `np.load` of 2 .npy files (no checksums)",
                         "numpy_load"),
-                       (f"PyTorch {peers['torch']} `torch.load` of a state dict (no checksums)",
+                       (f"PyTorch {torch_version(machine)} `torch.load` of a state dict (no checksums)",
                         "torch_load")):
         t, c = peers[key]["seconds"] * 1e9, peers[key]["cpu_seconds"] * 1e9
         print(f"| {label} | {ns(t)} | {ns(c)} | {gbps(t)} |  |")
