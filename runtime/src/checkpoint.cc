@@ -228,7 +228,9 @@ void Checkpoint::verify(const uint8_t* data, size_t size) {
     uint64_t elements = 1;
     bool overflow = false;
     for (size_t d = 0; d < rank; ++d) {
-      int64_t dim = shape->Get(static_cast<flatbuffers::uoffset_t>(d));
+      // FlatBuffers 2.0's verifier aligns vectors to 4 bytes only, so the dims are read
+      // bytewise rather than as int64_t in place.
+      int64_t dim = static_cast<int64_t>(read_u64(shape->Data() + d * sizeof(int64_t)));
       ct.shape.push_back(dim);
       if (dim < 0)
         bad_input(label + ": shape[" + std::to_string(d) + "] = " + std::to_string(dim) +

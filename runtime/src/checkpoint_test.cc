@@ -572,6 +572,42 @@ TEST(CheckpointMalformed, EveryPrefixAndByteFlipIsHandled) {
   }
 }
 
+// FlatBuffers 2.0's verifier accepts a [long] vector on a 4-byte boundary; such a shape is
+// read bytewise (no misaligned 8-byte load) and means what it says.
+TEST(CheckpointMalformed, ShapeVectorOnAFourByteBoundaryIsReadSafely) {
+  Base base = make_base();
+  bool misaligned_seen = false;
+  for (int pad = 0; pad < 2; ++pad) {
+    flatbuffers::FlatBufferBuilder fbb;
+    std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+    for (size_t i = 0; i < base.specs.size(); ++i) {
+      const Spec& s = base.specs[i];
+      auto name = fbb.CreateString(s.name);
+      for (int k = 0; k < pad; ++k) fbb.PushElement<uint32_t>(0);
+      // The dims as 32-bit halves in a vector aligned to 4 only, its length in 64-bit dims.
+      fbb.StartVector(s.shape.size() * 2, sizeof(uint32_t));
+      for (size_t d = s.shape.size(); d-- > 0;) {
+        fbb.PushElement<uint32_t>(static_cast<uint32_t>(static_cast<uint64_t>(s.shape[d]) >> 32));
+        fbb.PushElement<uint32_t>(static_cast<uint32_t>(s.shape[d]));
+      }
+      flatbuffers::Offset<flatbuffers::Vector<int64_t>> shape(fbb.EndVector(s.shape.size()));
+      tensors.push_back(fb::CreateTensor(fbb, name, static_cast<fb::DType>(s.dtype),
+                                         static_cast<fb::TensorKind>(s.kind), shape, s.offset,
+                                         s.length, s.checksum));
+    }
+    fb::FinishCheckpointBuffer(fbb, fb::CreateCheckpoint(fbb, 1, 7, 0, fbb.CreateVector(tensors)));
+    Bytes footer(fbb.GetBufferPointer(), fbb.GetBufferPointer() + fbb.GetSize());
+    Bytes bytes = with_footer_bytes(base, footer);
+    std::unique_ptr<Checkpoint> c = Checkpoint::from_bytes(bytes.data(), bytes.size(), "pad");
+    EXPECT_EQ(c->tensors()[0].shape, (std::vector<int64_t>{2, 3})) << pad;
+    EXPECT_EQ(c->tensors()[1].shape, (std::vector<int64_t>{3})) << pad;
+    const fb::Checkpoint* root = fb::GetCheckpoint(footer.data());
+    misaligned_seen |=
+        reinterpret_cast<uintptr_t>(root->tensors()->Get(0)->shape()->Data()) % 8 != 0;
+  }
+  EXPECT_TRUE(misaligned_seen) << "one of the paddings puts a shape on a 4-byte boundary";
+}
+
 TEST(CheckpointMalformed, UnalignedBytesAreReadSafely) {
   Base base = make_base();
   Bytes shifted(base.bytes.size() + 1);
