@@ -13,6 +13,7 @@
 #include <fstream>
 #include <functional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -775,8 +776,24 @@ TEST(CheckpointCrashSafety, FailedSaveLeavesTheTargetUnchanged) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1);
 }
 
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// /proc accepts no new files, even from root: a read-only directory with a file in it.
+TEST(CheckpointCrashSafety, ReadOnlyFileSystemLeavesTheTargetUnchanged) {
+  std::string before = file_text("/proc/version");
+  ASSERT_FALSE(before.empty());
+  EXPECT_EQ(message_of([&] { version(2).save("/proc/version"); }),
+            "/proc/version: cannot create a temporary file in /proc: No such file or directory");
+  EXPECT_EQ(file_text("/proc/version"), before);
+}
+
 TEST(CheckpointCrashSafety, ReadOnlyDirectoryLeavesTheTargetUnchanged) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
+  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions (see the /proc test)";
   TempDir dir;
   std::string path = dir.file("ck.kckpt");
   version(1).save(path);
