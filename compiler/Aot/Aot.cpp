@@ -33,7 +33,7 @@ int64_t dtype_size(int dtype) {
   return dtype >= 0 && dtype < 5 ? sizes[dtype] : 0;
 }
 
-[[noreturn]] void fail(const std::string& why) { detail::fail("kiln-compile", why); }
+[[noreturn]] void fail(const std::string& why) { detail::fail("compile", why); }
 
 AotTensor tensor_of(mlir::Type type, std::string name, const std::string& where) {
   auto ranked = mlir::dyn_cast<mlir::RankedTensorType>(type);
@@ -182,7 +182,8 @@ AotModule parse_and_compile(const std::string& origin, const AotOptions& options
     diagnostics += diagnostic_text(d) + "\n";
     return mlir::success();
   });
-  mlir::ParserConfig config(&context);
+  // Verified separately, so that a module that parses but is invalid says so.
+  mlir::ParserConfig config(&context, /*verifyAfterParse=*/false);
   mlir::OwningOpRef<mlir::ModuleOp> module = parse(config);
   if (!module) fail("cannot read '" + origin + "':\n" + diagnostics);
   if (mlir::failed(mlir::verify(*module)))

@@ -24,7 +24,7 @@ extern char** environ;
 namespace kiln::compiler {
 namespace {
 
-[[noreturn]] void fail(const std::string& why) { detail::fail("kiln-compile", why); }
+[[noreturn]] void fail(const std::string& why) { detail::fail("compile", why); }
 
 // A temporary directory removed with everything in it.
 class TempDir {

@@ -47,6 +47,7 @@ TrainResult train_compiled(const RegressionData& data, const TrainOptions& optio
   const std::vector<kiln::Variable> model_variables = {find_variable(variables, "huber/w"),
                                                        find_variable(variables, "huber/b")};
   restore_huber_variables(options, model_variables);
+  restore_huber_optimizer_step(options, find_variable(variables, "SGD/iter"));
   start = std::chrono::steady_clock::now();
   for (int64_t epoch = 0; epoch < options.epochs; ++epoch) {
     kiln::CallResult r = module.call("train_epoch", {data.x, data.y}, variables);

@@ -65,12 +65,24 @@ void save_huber_checkpoint(const std::string& path, const TrainResult& result,
                          {"delta", shortest(options.delta)},
                          {"lr", shortest(options.learning_rate)},
                          {"epochs", std::to_string(options.epochs)}};
+  // The optimizer's state goes along, so that compiled functions that update it (the
+  // runtime's train_step, train_epoch) can continue from this checkpoint: SGD has no slots,
+  // and its step count is the number of examples seen.
+  kiln::optim::SGD optimizer(kiln::optim::SGDOptions(options.learning_rate));
+  kiln::Variable iterations = optimizer.iterations();
+  iterations.assign(kiln::cast(kiln::constant(static_cast<double>(result.step)), kiln::i64));
+  checkpoint.optimizer = &optimizer;
   kiln::save_checkpoint(path, result.variables, checkpoint);
 }
 
 void restore_huber_variables(const TrainOptions& options,
                              const std::vector<kiln::Variable>& variables) {
   if (options.restore) kiln::restore_checkpoint(*options.restore, variables);
+}
+
+void restore_huber_optimizer_step(const TrainOptions& options, kiln::Variable iterations) {
+  if (options.restore && options.restore->contains(iterations.name()))
+    iterations.assign(options.restore->tensor(iterations.name()));
 }
 
 TrainResult train(const TrainOptions& options) {
@@ -85,6 +97,7 @@ TrainResult train(const RegressionData& data, const TrainOptions& options) {
   std::vector<kiln::Variable> variables = model.trainable_variables();
   restore_huber_variables(options, variables);
   kiln::optim::SGD optimizer(kiln::optim::SGDOptions(options.learning_rate));
+  restore_huber_optimizer_step(options, optimizer.iterations());
   auto dataset = kiln::data::Dataset::from_tensors({data.x, data.y});
   double n = static_cast<double>(data.size());
 

@@ -38,8 +38,9 @@ struct TrainResult {
   std::vector<kiln::Variable> variables;  // the trained huber/w and huber/b, for checkpoints
 };
 
-// Saves result.variables to `path` with result.step and, as metadata, the loss, delta,
-// learning rate and epochs of `options`. Throws kiln::Error (naming the path) on failure.
+// Saves result.variables and the SGD optimizer's step count ("SGD/iter" = result.step) to
+// `path` with result.step and, as metadata, the loss, delta, learning rate and epochs of
+// `options`. Throws kiln::Error (naming the path) on failure.
 void save_huber_checkpoint(const std::string& path, const TrainResult& result,
                            const TrainOptions& options);
 
@@ -47,6 +48,9 @@ void save_huber_checkpoint(const std::string& path, const TrainResult& result,
 // lists every missing or mismatched name.
 void restore_huber_variables(const TrainOptions& options,
                              const std::vector<kiln::Variable>& variables);
+// Sets the optimizer's step count `iterations` ("SGD/iter") from options.restore when the
+// checkpoint has it (checkpoints saved by save_huber_checkpoint do).
+void restore_huber_optimizer_step(const TrainOptions& options, kiln::Variable iterations);
 
 // Loads the data as TrainOptions says, then trains. Throws kiln::data::DataError for a missing
 // or malformed data file and std::invalid_argument for options out of range.

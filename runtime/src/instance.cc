@@ -77,6 +77,9 @@ struct kiln_module_s {
 struct kiln_instance_s {
   const Module* module = nullptr;
   std::vector<Buffer> variables;
+  // What each variable is saved as: the kind it was restored with; otherwise a variable no
+  // function reads before writing (an accumulator) is data, the rest model variables.
+  std::vector<kiln_tensor_kind> kinds;
 };
 
 struct kiln_result_s {
@@ -190,7 +193,13 @@ kiln_status kiln_instance_create(const kiln_module* module, kiln_instance** out)
     *out = nullptr;
     auto inst = std::make_unique<kiln_instance_s>();
     inst->module = module->module.get();
-    for (const Spec& v : inst->module->variables()) inst->variables.emplace_back(v.bytes);
+    for (const Spec& v : inst->module->variables()) {
+      inst->variables.emplace_back(v.bytes);
+      inst->kinds.push_back(KILN_KIND_DATA);
+    }
+    for (const kiln::rt::Function& fn : inst->module->functions())
+      for (const auto& arg : fn.args)
+        if (arg.variable && arg.read) inst->kinds[arg.variable_index] = KILN_KIND_VARIABLE;
     *out = inst.release();
   });
 }
@@ -214,6 +223,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
     std::vector<std::string> missing, mismatched, unexpected;
     std::vector<kiln_tensor_view> sources(vars.size());
     std::vector<bool> found(vars.size(), false);
+    std::vector<kiln_tensor_kind> kinds = instance->kinds;
     for (size_t i = 0; i < vars.size(); ++i) {
       int64_t k = kiln_checkpoint_find(checkpoint, vars[i].name.c_str());
       if (k < 0) {
@@ -222,7 +232,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
       }
       kiln_tensor_view v{};
       if (kiln_status s = kiln_checkpoint_tensor(checkpoint, static_cast<size_t>(k), nullptr,
-                                                 nullptr, nullptr, &v)) {
+                                                 &kinds[i], nullptr, &v)) {
         std::string why = kiln_status_message(s);
         kiln_status_free(s);
         kiln::rt::internal_error(why);
@@ -260,6 +270,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
     }
     for (size_t i = 0; i < vars.size(); ++i)
       if (found[i]) std::memcpy(instance->variables[i].data(), sources[i].data, vars[i].bytes);
+    instance->kinds = kinds;
   });
 }
 
@@ -278,7 +289,7 @@ kiln_status kiln_instance_save(const kiln_instance* instance, const char* path, 
     const auto& vars = instance->module->variables();
     for (size_t i = 0; i < vars.size(); ++i) {
       kiln_tensor_view v = vars[i].view(instance->variables[i].data());
-      check(kiln_checkpoint_writer_add(writer, vars[i].name.c_str(), KILN_KIND_VARIABLE, &v));
+      check(kiln_checkpoint_writer_add(writer, vars[i].name.c_str(), instance->kinds[i], &v));
     }
     kiln_checkpoint_writer_set_step(writer, step);
     check(kiln_checkpoint_writer_set_producer(writer, "kiln runtime " KILN_RUNTIME_VERSION));

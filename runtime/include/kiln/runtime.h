@@ -168,7 +168,10 @@ void kiln_instance_free(kiln_instance* instance);
  * reported in one status; on failure nothing is changed. */
 kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint* checkpoint,
                                   const char* function);
-/* Saves every variable (atomically, as kiln_checkpoint_writer_save), with `step`. */
+/* Saves every variable (atomically, as kiln_checkpoint_writer_save), with `step`. Each is
+ * saved as the kind it was restored with (an optimizer slot stays one); variables never
+ * restored are KILN_KIND_VARIABLE, or KILN_KIND_DATA when no function reads them before
+ * writing them (an accumulator). */
 kiln_status kiln_instance_save(const kiln_instance* instance, const char* path, int64_t step);
 /* A view of variable `name`'s live storage (writable; valid until the instance is freed). */
 kiln_status kiln_instance_variable(kiln_instance* instance, const char* name,
