@@ -23,15 +23,24 @@ SECTION = re.compile(r"^ (\.\S+)(?:\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*))?$"
 PLACEMENT = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 
 
+# The parts of the program, in the order the table lists them: (pattern in the input file's
+# path, name). The runtime's command line and .npy I/O have their own library once split out.
+PARTS = [("libkiln_runtime.a", "runtime"),
+         ("libkiln_runtime_cli.a", "runtime command line and .npy I/O (kiln_runtime_cli)"),
+         ("libkiln_standalone_main.a", "standalone main()"),
+         ("libstdc++", "libstdc++ (static)"), ("libgcc", "libgcc (static)"),
+         ("model.o", "model code"), ("glue.o", "generated glue"),
+         ("crt", "C startup (crt*.o)")]
+LINKER = "linker (.eh_frame_hdr)"
+OTHER = "other"
+
+
 def owner(path):
     """Which part of the program an input file of the link is."""
-    for pattern, name in (("libkiln_runtime.a", "runtime"),
-                          ("libkiln_standalone_main.a", "standalone main()"),
-                          ("libstdc++", "libstdc++ (static)"), ("libgcc", "libgcc (static)"),
-                          ("model.o", "model code"), ("glue.o", "generated glue")):
+    for pattern, name in PARTS:
         if pattern in path:
             return name
-    return "C startup (crt*.o)"
+    return OTHER
 
 
 def section_kind(name):
@@ -44,7 +53,7 @@ def section_kind(name):
 
 
 def link_map(path):
-    """{(owner, "code"|"data"): bytes} and {runtime member: code bytes} from the map."""
+    """{(owner, "code"|"data"): bytes} and {runtime library member: code bytes} from the map."""
     totals, members = defaultdict(int), defaultdict(int)
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = iter(f)
@@ -69,9 +78,9 @@ def link_map(path):
                 continue
             # The linker makes .eh_frame_hdr (an index of all unwind info); the map names the
             # first input file for it.
-            who = "linker (.eh_frame_hdr)" if name == ".eh_frame_hdr" else owner(file)
+            who = LINKER if name == ".eh_frame_hdr" else owner(file)
             totals[(who, kind)] += int(size, 16)
-            if kind == "code" and who == "runtime":
+            if kind == "code" and "libkiln_runtime" in file:  # kiln_runtime and kiln_runtime_cli
                 members[re.sub(r".*\((.*)\)$", r"\1", file)] += int(size, 16)
     return totals, members
 
@@ -145,12 +154,15 @@ def main():
     print("| part of the stripped `huber-predict` (link map) | code (`.text*`) "
           "| read-only data, tables, unwind info | target |")
     print("|---|---:|---:|---|")
-    for who in ("runtime", "libstdc++ (static)", "libgcc (static)", "standalone main()",
-                "model code", "generated glue", "C startup (crt*.o)", "linker (.eh_frame_hdr)"):
+    present = {who for who, _ in totals}
+    for who in [name for _, name in PARTS] + [LINKER, OTHER]:
+        if who not in present:
+            continue
         target = f"code < 200 KiB: {met}" if who == "runtime" else ""
         print(f"| {who} | {kb(totals[(who, 'code')])} | {kb(totals[(who, 'data')])} | {target} |")
     print()
-    print("Runtime code linked into huber-predict, by object file (from the link map):")
+    print("Runtime code (kiln_runtime, and kiln_runtime_cli where split out) linked into "
+          "huber-predict, by object file (from the link map):")
     print()
     for member, size in sorted(members.items(), key=lambda kv: -kv[1]):
         print(f"- {member}: {kb(size)}")
