@@ -79,8 +79,8 @@ class ParallelCompile : public ::testing::TestWithParam<bool> {
 };
 
 INSTANTIATE_TEST_SUITE_P(Threads, ParallelCompile, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "Parallel" : "Serial";
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? "Parallel" : "Serial";
                          });
 
 TEST_P(ParallelCompile, SmallOpsMatchEagerEvenWhenForcedOntoThreads) {

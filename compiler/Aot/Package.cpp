@@ -227,6 +227,7 @@ Toolchain default_toolchain() {
   t.cc = cc && *cc ? cc : "cc";
   t.cxx = cxx && *cxx ? cxx : "c++";
   t.runtime_library = KILN_RUNTIME_LIBRARY;
+  t.cli_library = KILN_RUNTIME_CLI_LIBRARY;
   t.main_library = KILN_STANDALONE_MAIN_LIBRARY;
   t.include_dir = KILN_RUNTIME_INCLUDE_DIR;
 #ifdef KILN_RUNTIME_SANITIZE
@@ -256,7 +257,7 @@ void link_executable(const AotModule& module, const std::string& flags, const st
   cmd.insert(cmd.end(), toolchain.link_flags.begin(), toolchain.link_flags.end());
   run(cmd, dir);
   cmd = {toolchain.cxx, "-o", dir.file("program"), dir.file("model.o"), dir.file("glue.o"),
-         toolchain.main_library, toolchain.runtime_library, "-static-libstdc++", "-static-libgcc",
+         toolchain.main_library, toolchain.cli_library, toolchain.runtime_library, "-static-libstdc++", "-static-libgcc",
          "-Wl,-z,noexecstack", "-lm"};
   cmd.insert(cmd.end(), toolchain.link_flags.begin(), toolchain.link_flags.end());
   run(cmd, dir);

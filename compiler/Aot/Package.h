@@ -17,6 +17,7 @@ struct Toolchain {
   std::string cc;               // C compiler driver: glue code, the artifact's shared object
   std::string cxx;              // C++ driver: links executables (the runtime is C++)
   std::string runtime_library;  // libkiln_runtime.a
+  std::string cli_library;      // libkiln_runtime_cli.a (executables only)
   std::string main_library;     // libkiln_standalone_main.a
   std::string include_dir;      // runtime/include (kiln/runtime.h)
   std::vector<std::string> link_flags;  // e.g. the sanitizers the runtime was built with
