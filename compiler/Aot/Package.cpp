@@ -258,7 +258,7 @@ void link_executable(const AotModule& module, const std::string& flags, const st
   run(cmd, dir);
   cmd = {toolchain.cxx, "-o", dir.file("program"), dir.file("model.o"), dir.file("glue.o"),
          toolchain.main_library, toolchain.cli_library, toolchain.runtime_library, "-static-libstdc++", "-static-libgcc",
-         "-Wl,-z,noexecstack", "-lm"};
+         "-Wl,--gc-sections", "-Wl,-z,noexecstack", "-lm"};
   cmd.insert(cmd.end(), toolchain.link_flags.begin(), toolchain.link_flags.end());
   run(cmd, dir);
   install(dir.file("program"), output, /*executable=*/true);

@@ -23,6 +23,7 @@
 
 #include "kiln/schemas/checkpoint_generated.h"
 #include "runtime/src/status.h"
+#include "runtime/src/unprivileged_test_util.h"
 #include "runtime/src/xxhash.h"
 
 namespace kiln::rt {
@@ -793,15 +794,18 @@ TEST(CheckpointCrashSafety, ReadOnlyFileSystemLeavesTheTargetUnchanged) {
 }
 
 TEST(CheckpointCrashSafety, ReadOnlyDirectoryLeavesTheTargetUnchanged) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions (see the /proc test)";
   TempDir dir;
   std::string path = dir.file("ck.kckpt");
   version(1).save(path);
-  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec);
-  EXPECT_THAT(message_of([&] { version(2).save(path); }),
-              HasSubstr(path + ": cannot create a temporary file in " + dir.path() +
-                        ": Permission denied"));
+  // Readable and searchable by everyone (the unprivileged child included), writable by none.
+  fs::permissions(dir.path(), fs::perms::owner_read | fs::perms::owner_exec |
+                                  fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+  std::string message =
+      test_support::error_message_unprivileged([&] { version(2).save(path); });
   fs::permissions(dir.path(), fs::perms::owner_all);
+  EXPECT_THAT(message, HasSubstr(path + ": cannot create a temporary file in " + dir.path() +
+                                 ": Permission denied"));
   EXPECT_EQ(Checkpoint::open(path)->step(), 1);
 }
 

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/src/status.h"
+#include "runtime/src/unprivileged_test_util.h"
 
 namespace kiln::rt {
 namespace {
@@ -134,14 +135,18 @@ TEST_F(FileUtilTest, RenameFailureRemovesTheTemporary) {
 }
 
 TEST_F(FileUtilTest, ReadOnlyDirectoryFailsAndLeavesTarget) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root ignores directory permissions";
   std::string target = path("t");
   std::ofstream(target) << "old";
-  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
-  EXPECT_THROW(write_file_atomically(target, [&](int fd) { write_all(fd, "new", 3, target); }),
-               Error);
+  // Readable and searchable by everyone (the unprivileged child included), writable by none.
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                            fs::perms::group_exec | fs::perms::others_read | fs::perms::others_exec);
+  std::string message = test_support::error_message_unprivileged(
+      [&] { write_file_atomically(target, [&](int fd) { write_all(fd, "new", 3, target); }); });
   fs::permissions(dir_, fs::perms::owner_all);
+  EXPECT_THAT(message, HasSubstr(target + ": cannot create a temporary file in " + dir_ +
+                                 ": Permission denied"));
   EXPECT_EQ(read(target), "old");
+  EXPECT_EQ(entries(), 1u);
 }
 
 }  // namespace
