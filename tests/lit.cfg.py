@@ -21,6 +21,12 @@ config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
 config.substitutions.append(("%kiln_runtime_lib", config.kiln_runtime_lib))
 # Debian's Python, which has NumPy (scripts/install-deps.sh), whatever python runs lit.
 config.substitutions.append(("%numpy_python", "/usr/bin/python3"))
+# What `ldd` may show for a standalone executable: the C library and libm, plus the
+# sanitizer runtimes (and the C++ library they pull in) in a sanitizer build.
+system_libs = r"linux-vdso|libc\.so|libm\.so|ld-linux"
+if config.kiln_sanitize:
+    system_libs += r"|libasan|libubsan|libstdc\+\+|libgcc_s"
+config.substitutions.append(("%system_libs", system_libs))
 # Programs linked against this build's runtime need its sanitizers when it has them.
 config.substitutions.append(
     ("%kiln_link_flags", "-fsanitize=address,undefined" if config.kiln_sanitize else ""))
