@@ -23,7 +23,7 @@
 
 #include "kiln/schemas/checkpoint_generated.h"
 #include "runtime/src/status.h"
-#include "runtime/src/unprivileged_test_util.h"
+#include "runtime/src/test_util.h"
 #include "runtime/src/xxhash.h"
 
 namespace kiln::rt {
@@ -33,23 +33,7 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using Bytes = std::vector<uint8_t>;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "kiln_checkpoint_test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (fs::path(path_) / name).string(); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test_support::TempDir;
 
 std::string message_of(const std::function<void()>& f) {
   try {

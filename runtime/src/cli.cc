@@ -184,27 +184,27 @@ int list_module(const kiln_module* m, bool json) {
   size_t nf = kiln_module_function_count(m);
   std::string out = json ? "{\"functions\": [" : "";
   for (size_t f = 0; f < nf; ++f) {
+    // The inputs or outputs of function f: "x: f32[N], ..." and their JSON objects.
+    auto tensors = [&](bool outputs, std::string& text, std::string& json_list) {
+      size_t n = outputs ? kiln_module_function_output_count(m, f)
+                         : kiln_module_function_input_count(m, f);
+      for (size_t k = 0; k < n; ++k) {
+        const char* name = nullptr;
+        kiln_tensor_view spec{};
+        check(outputs ? kiln_module_function_output(m, f, k, &name, &spec)
+                      : kiln_module_function_input(m, f, k, &name, &spec));
+        std::string d = dims(spec);
+        if (kiln_module_function_is_batched(m, f)) d.replace(d.find('[') + 1, 1, "N");
+        text += (k ? ", " : "") + std::string(name) + ": " + d;
+        json_list += std::string(k ? ", " : "") + "{\"name\": \"" + json_escape(name) +
+                     "\", \"type\": \"" + d + "\"}";
+      }
+    };
     std::string sig = std::string(kiln_module_function_name(m, f)) + "(";
     std::string jin, jout;
-    for (size_t k = 0; k < kiln_module_function_input_count(m, f); ++k) {
-      const char* name = nullptr;
-      kiln_tensor_view spec{};
-      check(kiln_module_function_input(m, f, k, &name, &spec));
-      std::string d = dims(spec);
-      if (kiln_module_function_is_batched(m, f)) d.replace(d.find('[') + 1, 1, "N");
-      sig += (k ? ", " : "") + std::string(name) + ": " + d;
-      jin += std::string(k ? ", " : "") + "{\"name\": \"" + json_escape(name) + "\", \"type\": \"" + d + "\"}";
-    }
+    tensors(false, sig, jin);
     sig += ") -> (";
-    for (size_t k = 0; k < kiln_module_function_output_count(m, f); ++k) {
-      const char* name = nullptr;
-      kiln_tensor_view spec{};
-      check(kiln_module_function_output(m, f, k, &name, &spec));
-      std::string d = dims(spec);
-      if (kiln_module_function_is_batched(m, f)) d.replace(d.find('[') + 1, 1, "N");
-      sig += (k ? ", " : "") + std::string(name) + ": " + d;
-      jout += std::string(k ? ", " : "") + "{\"name\": \"" + json_escape(name) + "\", \"type\": \"" + d + "\"}";
-    }
+    tensors(true, sig, jout);
     sig += ")";
     if (json)
       out += std::string(f ? ", " : "") + "{\"name\": \"" + json_escape(kiln_module_function_name(m, f)) +

@@ -15,7 +15,7 @@
 #include <gtest/gtest.h>
 
 #include "runtime/src/status.h"
-#include "runtime/src/unprivileged_test_util.h"
+#include "runtime/src/test_util.h"
 
 namespace kiln::rt {
 namespace {

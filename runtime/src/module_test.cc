@@ -30,6 +30,7 @@
 #include "kiln/runtime_static.h"
 #include "kiln/schemas/artifact_generated.h"
 #include "runtime/src/status.h"
+#include "runtime/src/test_util.h"
 #include "runtime/src/xxhash.h"
 
 // ---- fake entry points for linked-in modules ---------------------------------------------
@@ -300,22 +301,7 @@ std::string verify_message(const Bytes& bytes, bool require_code = true,
   return "(accepted)";
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "kiln_module_test-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (fs::path(path_) / name).string(); }
-
- private:
-  std::string path_;
-};
+using test_support::TempDir;
 
 void write_file(const std::string& path, const Bytes& bytes) {
   std::ofstream out(path, std::ios::binary);

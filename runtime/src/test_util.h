@@ -1,17 +1,45 @@
-// Test support: running a check as an unprivileged user. Root ignores directory
-// permissions, so tests of "a read-only directory" would prove nothing when the suite runs
-// as root (as CI does); there the check runs in a child process that drops to nobody.
+// Support for the runtime's unit tests: scratch directories, and running a check as an
+// unprivileged user. Root ignores directory permissions, so tests of "a read-only
+// directory" would prove nothing when the suite runs as root (as CI does); there the check
+// runs in a child process that drops to nobody.
 #pragma once
 
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "runtime/src/status.h"
 
 namespace kiln::rt::test_support {
+
+// A fresh directory under the system's temporary folder, removed with its contents.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "kiln_runtime_test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string file(const std::string& name) const {
+    return (std::filesystem::path(path_) / name).string();
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
 
 inline constexpr uid_t kNobody = 65534;
 
