@@ -1,0 +1,43 @@
+// Traces the training step and the neighbour function of the skip-gram model.
+#include "word2vec/export_mlir.h"
+
+namespace word2vec {
+
+kiln::TracedModule trace_train_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
+                                    int64_t batch, int64_t num_sampled) {
+  auto step = kiln::function("train_step", [&](kiln::Tensor centers, kiln::Tensor targets,
+                                               kiln::Tensor sampled, kiln::Tensor true_expected,
+                                               kiln::Tensor sampled_expected) {
+    return sgd_step(model, optimizer, centers, targets,
+                    kiln::nn::SampledCandidates{sampled, true_expected, sampled_expected});
+  });
+  kiln::TracedModule module = step.trace({kiln::spec({batch}, kiln::i64),
+                                          kiln::spec({batch, 1}, kiln::i64),
+                                          kiln::spec({num_sampled}, kiln::i64),
+                                          kiln::spec({batch, 1}, kiln::f32),
+                                          kiln::spec({num_sampled}, kiln::f32)});
+  module.set_input_names("train_step", {"centers", "targets", "sampled", "true_expected_count",
+                                        "sampled_expected_count"});
+  module.set_output_names("train_step", {"loss"});
+  return module;
+}
+
+kiln::TracedModule trace_neighbors(const SkipGramModel& model) {
+  auto neighbors = kiln::function("neighbors", [&](kiln::Tensor word) {
+    return cosine_similarities(model.embed_matrix, word);
+  });
+  kiln::TracedModule module = neighbors.trace({kiln::spec({1}, kiln::i64)});
+  module.set_batched("neighbors");
+  module.set_input_names("neighbors", {"word"});
+  module.set_output_names("neighbors", {"similarities"});
+  return module;
+}
+
+kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, kiln::optim::SGD& optimizer,
+                                            int64_t batch, int64_t num_sampled) {
+  kiln::TracedModule module = trace_train_step(model, optimizer, batch, num_sampled);
+  module.merge(trace_neighbors(model));
+  return module;
+}
+
+}  // namespace word2vec

@@ -1,0 +1,63 @@
+// The CS20 lecture-4 skip-gram model (word2vec_eager): an embedding matrix and NCE output
+// weights, trained by plain SGD whose updates touch only the rows a batch looked up.
+//
+//   kiln::Generator gen(seed, 0, "word2vec/rng");
+//   word2vec::SkipGramModel model(/*vocab_size=*/50000, /*dim=*/128, gen);
+//   kiln::optim::SGD sgd(kiln::optim::SGDOptions(/*learning_rate=*/1.0));
+//   auto cands = kiln::nn::log_uniform_candidate_sampler(targets, 64, true, 50000, gen);
+//   kiln::Tensor loss = word2vec::sgd_step(model, sgd, centers, targets, cands);
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kiln/nn/sampled.h"
+#include "kiln/optim/sgd.h"
+#include "kiln/random.h"
+#include "kiln/variable.h"
+
+namespace word2vec {
+
+// The lecture's hyperparameters.
+inline constexpr int64_t kCs20VocabSize = 50000;  // UNK + the 49,999 most frequent words
+inline constexpr int64_t kCs20Dim = 128;
+inline constexpr int64_t kCs20Batch = 128;
+inline constexpr int64_t kCs20SkipWindow = 1;
+inline constexpr int64_t kCs20NumSampled = 64;
+inline constexpr double kCs20LearningRate = 1.0;
+
+class SkipGramModel {
+ public:
+  // embed_matrix ~ U[0, 1), then nce_weight ~ truncated normal with stddev 1/sqrt(dim), both
+  // drawn from `gen` in that order (as the lecture creates them); nce_bias = 0.
+  SkipGramModel(int64_t vocab_size, int64_t dim, kiln::Generator& gen);
+
+  int64_t vocab_size() const { return vocab_size_; }
+  int64_t dim() const { return dim_; }
+  // embed_matrix, nce_weight, nce_bias: the checkpoint keys in every mode.
+  std::vector<kiln::Variable> variables() const { return {embed_matrix, nce_weight, nce_bias}; }
+
+  // The batch's mean NCE loss: centers i64[batch], targets i64[batch, 1].
+  kiln::Tensor loss(const kiln::Tensor& centers, const kiln::Tensor& targets,
+                    const kiln::nn::SampledCandidates& candidates) const;
+
+  kiln::Variable embed_matrix;  // [vocab_size, dim]
+  kiln::Variable nce_weight;    // [vocab_size, dim]
+  kiln::Variable nce_bias;      // [vocab_size]
+
+ private:
+  int64_t vocab_size_, dim_;
+};
+
+// One training step: the loss under a tape, its gradients (IndexedSlices for all three
+// variables, since each is read through a gather) and one SGD update of the touched rows.
+// Eager, or traced when called inside kiln::function. Returns the loss.
+kiln::Tensor sgd_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
+                      const kiln::Tensor& centers, const kiln::Tensor& targets,
+                      const kiln::nn::SampledCandidates& candidates);
+
+// Cosine similarities f32[ids.numel(), vocab_size] of the rows `ids` against every row of
+// `embeddings`, each row normalized to unit length (the lecture's nearest-neighbour view).
+kiln::Tensor cosine_similarities(const kiln::Tensor& embeddings, const kiln::Tensor& ids);
+
+}  // namespace word2vec

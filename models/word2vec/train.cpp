@@ -1,0 +1,278 @@
+// The skip-gram training loop shared by eager and compiled steps: batches and negatives come
+// from the host (kiln::data::SkipGramBatcher, the log-uniform sampler over one Generator),
+// so both modes see the same data, and everything a run depends on is checkpointed.
+#include "word2vec/train.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <regex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "compiler/CompiledModule.h"
+#include "kiln/checkpoint.h"
+#include "kiln/data/csv.h"
+#include "kiln/data/skipgram.h"
+#include "kiln/viz/tensorboard.h"
+#include "word2vec/export_mlir.h"
+#include "word2vec/model.h"
+
+namespace word2vec {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string format_duration(double seconds) {
+  auto s = static_cast<int64_t>(std::llround(seconds));
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s / 60 % 60);
+  return fmt::format("{}m{:02}s", s / 60, s % 60);
+}
+
+// The index file TensorFlow's Saver keeps beside its checkpoints, written atomically so a
+// crash leaves the previous one.
+void write_checkpoint_index(const fs::path& dir, const std::string& name) {
+  fs::path tmp = dir / "checkpoint.tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    f << "model_checkpoint_path: \"" << name << "\"\n";
+    if (!f.flush())
+      throw kiln::data::DataError("train", "cannot write " + tmp.string(), tmp.string(), 0);
+  }
+  fs::rename(tmp, dir / "checkpoint");
+}
+
+// Every piece of a run's state that is a tensor: the model's variables and the loop's own
+// (where the data stream is, the report window's partial loss sum). The optimizer's step and
+// the Generator travel as the checkpoint's optimizer and RNG entries.
+struct RunState {
+  RunState(const SkipGramModel& model)  // NOLINT: a view of the model plus the loop's state
+      : variables(model.variables()),
+        data_position("word2vec/data_position", kiln::data::SkipGramState{}.to_tensor(),
+                      /*trainable=*/false),
+        window_loss_sum("word2vec/window_loss_sum", kiln::zeros({}, kiln::f64),
+                        /*trainable=*/false) {}
+  std::vector<kiln::Variable> all() const {
+    std::vector<kiln::Variable> v = variables;
+    v.push_back(data_position);
+    v.push_back(window_loss_sum);
+    return v;
+  }
+  std::vector<kiln::Variable> variables;
+  kiln::Variable data_position, window_loss_sum;
+};
+
+// One step's inputs, drawn on the host.
+struct Batch {
+  kiln::Tensor centers, targets;
+  kiln::nn::SampledCandidates candidates;
+};
+
+}  // namespace
+
+void check_options(const TrainOptions& o) {
+  auto positive = [](int64_t v, const char* name) {
+    if (v < 1) throw std::invalid_argument(fmt::format("{} must be at least 1, got {}", name, v));
+  };
+  if (o.corpus.empty()) throw std::invalid_argument("no corpus given");
+  if (o.steps < 0 || o.epochs < 0 || (o.steps == 0) == (o.epochs == 0))
+    throw std::invalid_argument("give exactly one of steps and epochs, a positive number");
+  positive(o.max_vocab_size, "the vocabulary size");
+  positive(o.dim, "the dimension");
+  positive(o.batch, "the batch size");
+  positive(o.skip_window, "the skip window");
+  positive(o.num_sampled, "the number of sampled classes");
+  positive(o.report_every, "the report interval");
+  if (o.checkpoint_every < 0)
+    throw std::invalid_argument(
+        fmt::format("the checkpoint interval must be >= 0, got {}", o.checkpoint_every));
+  if (!(o.learning_rate > 0) || !std::isfinite(o.learning_rate))
+    throw std::invalid_argument(
+        fmt::format("the learning rate must be a positive number, got {}", o.learning_rate));
+  if (o.resume && o.checkpoint_dir.empty())
+    throw std::invalid_argument("resuming needs a checkpoint directory");
+}
+
+std::string latest_checkpoint(const std::string& dir) {
+  fs::path index = fs::path(dir) / "checkpoint";
+  std::ifstream f(index);
+  if (!f)
+    throw kiln::data::DataError("resume", "no checkpoint index " + index.string(),
+                                index.string(), 0);
+  static const std::regex kLine(R"re(model_checkpoint_path:\s*"([^"]+)")re");
+  std::string line;
+  for (int64_t n = 1; std::getline(f, line); ++n) {
+    std::smatch m;
+    if (std::regex_search(line, m, kLine)) {
+      fs::path p = m[1].str();
+      return (p.is_absolute() ? p : fs::path(dir) / p).string();
+    }
+  }
+  throw kiln::data::DataError("resume", "no model_checkpoint_path line", index.string(), 0);
+}
+
+TrainResult train(const TrainOptions& o) {
+  check_options(o);
+  using kiln::data::Vocabulary;
+  TrainResult result;
+
+  std::optional<kiln::CheckpointFile> restored;
+  if (o.resume) restored = kiln::load_checkpoint(latest_checkpoint(o.checkpoint_dir));
+  if (restored) {
+    auto it = restored->metadata().find("vocabulary");
+    if (it == restored->metadata().end())
+      throw kiln::data::DataError("resume", "the checkpoint has no vocabulary",
+                                  restored->path(), 0);
+    result.vocabulary = Vocabulary::deserialize(it->second, restored->path());
+  } else {
+    result.vocabulary = Vocabulary::build(o.corpus, o.max_vocab_size);
+  }
+  const Vocabulary& vocab = result.vocabulary;
+  const int64_t vocab_size = vocab.size();
+  if (vocab_size < o.num_sampled + 1)
+    throw std::invalid_argument(fmt::format(
+        "the vocabulary of {} words is too small for {} sampled classes", vocab_size,
+        o.num_sampled));
+
+  kiln::Generator gen(o.seed, 0, "word2vec/rng");
+  SkipGramModel model(vocab_size, o.dim, gen);
+  kiln::optim::SGD sgd(kiln::optim::SGDOptions(o.learning_rate));
+  kiln::data::SkipGramBatcher batcher(
+      o.corpus, vocab,
+      kiln::data::SkipGramOptions().window(o.skip_window).batch_size(o.batch).seed(o.seed));
+  RunState state(model);
+  if (restored) {
+    kiln::restore_checkpoint(*restored, state.all(),
+                             kiln::RestoreOptions().with_optimizer(&sgd).with_generator(gen));
+    batcher.restore(kiln::data::SkipGramState::from_tensor(state.data_position.value()));
+    result.first_step = restored->step();
+  }
+  // Each center word yields 2 * skip_window pairs (fewer only at the corpus' ends).
+  const double words_per_step =
+      static_cast<double>(o.batch) / static_cast<double>(2 * o.skip_window);
+  const int64_t last_step =
+      o.steps > 0 ? o.steps
+                  : static_cast<int64_t>(std::ceil(static_cast<double>(o.epochs) *
+                                                   static_cast<double>(vocab.total_tokens()) /
+                                                   words_per_step));
+  if (last_step < result.first_step)
+    throw std::invalid_argument(fmt::format("the checkpoint is at step {}, past the last step {}",
+                                            result.first_step, last_step));
+
+  std::optional<kiln::CompiledModule> compiled;
+  std::vector<kiln::Variable> traced_variables;
+  if (o.mode == Mode::kCompiled) {
+    auto start = Clock::now();
+    kiln::TracedModule traced = trace_train_step(model, sgd, o.batch, o.num_sampled);
+    compiled = kiln::compile(traced);
+    traced_variables = traced.variables();
+    result.compile_seconds = seconds_since(start);
+    if (o.log != nullptr)
+      *o.log << fmt::format("Compiled train_step in {:.2f} seconds\n", result.compile_seconds);
+  }
+
+  std::unique_ptr<kiln::viz::SummaryWriter> summaries;
+  if (!o.logdir.empty()) summaries = std::make_unique<kiln::viz::SummaryWriter>(o.logdir);
+  if (!o.checkpoint_dir.empty()) fs::create_directories(o.checkpoint_dir);
+
+  auto save = [&](int64_t step) {
+    state.data_position.assign(batcher.state().to_tensor());
+    std::string name = fmt::format("ckpt-{}.kckpt", step);
+    fs::path dir(o.checkpoint_dir);
+    kiln::save_checkpoint((dir / name).string(), state.all(),
+                          kiln::CheckpointOptions()
+                              .with_step(step)
+                              .with_optimizer(&sgd)
+                              .with_generator(gen)
+                              .with_metadata("vocabulary", vocab.serialize())
+                              .with_metadata("recipe", "cs20"));
+    vocab.save((dir / "vocab.tsv").string());
+    write_checkpoint_index(dir, name);
+    result.checkpoints.push_back((dir / name).string());
+  };
+
+  double window_sum = state.window_loss_sum.value().item();
+  Batch b;
+  auto start = Clock::now();
+  auto last_draw = start;
+  const bool checkpointing = !o.checkpoint_dir.empty();
+  for (int64_t step = result.first_step; step < last_step; ++step) {
+    batcher.next(&b.centers, &b.targets);
+    b.candidates = kiln::nn::log_uniform_candidate_sampler(b.targets, o.num_sampled,
+                                                           /*unique=*/true, vocab_size, gen);
+    double loss;
+    if (compiled) {
+      kiln::CallResult r = compiled->call(
+          "train_step",
+          {b.centers, b.targets, b.candidates.sampled, b.candidates.true_expected_count,
+           b.candidates.sampled_expected_count},
+          traced_variables);
+      loss = r.outputs.at(0).item();
+    } else {
+      loss = sgd_step(model, sgd, b.centers, b.targets, b.candidates).item();
+    }
+    result.step_losses.push_back(loss);
+    window_sum += loss;
+    if ((step + 1) % o.report_every == 0) {
+      double average = window_sum / static_cast<double>(o.report_every);
+      result.average_loss[step] = average;
+      window_sum = 0;
+      if (o.log != nullptr) {
+        if (o.progress_bar) *o.log << "\r\033[K";
+        *o.log << fmt::format("Average loss at step {}: {:.1f}", step, average) << std::endl;
+      }
+      if (summaries) {
+        double elapsed = seconds_since(start);
+        summaries->add_scalar("loss", average, step);
+        summaries->add_scalar("learning_rate", o.learning_rate, step);
+        summaries->add_scalar(
+            "words_per_second",
+            words_per_step * static_cast<double>(step + 1 - result.first_step) / elapsed, step);
+        summaries->flush();
+      }
+    }
+    if (checkpointing && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0) {
+      state.window_loss_sum.assign(kiln::constant(window_sum));
+      save(step + 1);
+    }
+    if (o.progress_bar && o.log != nullptr && seconds_since(last_draw) > 0.2) {
+      last_draw = Clock::now();
+      double elapsed = seconds_since(start);
+      double done = static_cast<double>(step + 1 - result.first_step);
+      *o.log << fmt::format("\r\033[Kstep {}/{}  loss {:.2f}  {:.0f} words/s  ETA {}", step + 1,
+                            last_step, loss, words_per_step * done / elapsed,
+                            format_duration(elapsed / done *
+                                            static_cast<double>(last_step - step - 1)))
+             << std::flush;
+    }
+  }
+  result.seconds = seconds_since(start);
+  if (o.progress_bar && o.log != nullptr) *o.log << "\r\033[K" << std::flush;
+  result.last_step = last_step;
+  if (result.seconds > 0)
+    result.words_per_second =
+        words_per_step * static_cast<double>(result.step_losses.size()) / result.seconds;
+  if (checkpointing && (result.checkpoints.empty() ||
+                        result.checkpoints.back() !=
+                            (fs::path(o.checkpoint_dir) / fmt::format("ckpt-{}.kckpt", last_step))
+                                .string())) {
+    state.window_loss_sum.assign(kiln::constant(window_sum));
+    save(last_step);
+  }
+  if (!o.emit_mlir.empty())
+    trace_word2vec_functions(model, sgd, o.batch, o.num_sampled).save(o.emit_mlir);
+  result.variables = model.variables();
+  return result;
+}
+
+}  // namespace word2vec

@@ -1,0 +1,75 @@
+// Training the CS20 skip-gram model (model.h) eagerly or compiled, with checkpoints that a
+// later run resumes from bit-identically, the lecture's "Average loss at step N" report,
+// progress output and TensorBoard scalars.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kiln/data/vocabulary.h"
+#include "kiln/variable.h"
+
+namespace word2vec {
+
+enum class Mode { kEager, kCompiled };
+
+struct TrainOptions {
+  std::string corpus;  // a whitespace-separated text file (text8's format)
+  Mode mode = Mode::kEager;
+  // Train until the global step reaches `steps` (a resumed run continues from its checkpoint's
+  // step); when 0, `epochs` passes over the corpus' skip-gram pairs decide it instead.
+  int64_t steps = 0;
+  int64_t epochs = 0;
+  uint64_t seed = 0;
+  int64_t max_vocab_size = 50000;  // the model has one row per vocabulary word (UNK included)
+  int64_t dim = 128;
+  int64_t batch = 128;
+  int64_t skip_window = 1;
+  int64_t num_sampled = 64;
+  double learning_rate = 1.0;
+  // "Average loss at step N" is the mean step loss over each `report_every` steps.
+  int64_t report_every = 5000;
+  std::string checkpoint_dir;    // empty: no checkpoints
+  int64_t checkpoint_every = 0;  // 0: only at the end (when checkpoint_dir is set)
+  bool resume = false;           // continue from checkpoint_dir's latest checkpoint
+  std::string logdir;            // empty: no TensorBoard scalars
+  // After training, write train_step and neighbors (export_mlir.h) here as MLIR (.mlirbc:
+  // bytecode); empty: none.
+  std::string emit_mlir;
+  std::ostream* log = nullptr;   // the lecture's report lines and notices; null: quiet
+  bool progress_bar = false;     // redraw one status line on `log` (a terminal) as it runs
+};
+
+struct TrainResult {
+  std::map<int64_t, double> average_loss;  // by the last step index of each report window
+  std::vector<double> step_losses;         // every step this run took, in order
+  int64_t first_step = 0;                  // the global step this run started at
+  int64_t last_step = 0;                   // the global step it reached
+  double seconds = 0;                      // the training loop alone
+  double compile_seconds = 0;              // tracing and compiling (compiled mode)
+  double words_per_second = 0;             // center words consumed per second
+  std::vector<kiln::Variable> variables;   // embed_matrix, nce_weight, nce_bias
+  kiln::data::Vocabulary vocabulary;
+  std::vector<std::string> checkpoints;    // the files written, in order
+
+  double ms_per_step() const {
+    return step_losses.empty() ? 0 : 1e3 * seconds / static_cast<double>(step_losses.size());
+  }
+};
+
+// Trains as `options` says. Throws kiln::data::DataError for an unreadable corpus or
+// vocabulary, kiln::Error for a checkpoint that does not fit, and std::invalid_argument
+// for options out of range.
+TrainResult train(const TrainOptions& options);
+
+// Throws std::invalid_argument naming the first option out of range.
+void check_options(const TrainOptions& options);
+
+// The checkpoint DIR/checkpoint names (TensorFlow's "model_checkpoint_path" line); throws
+// kiln::data::DataError when there is none.
+std::string latest_checkpoint(const std::string& dir);
+
+}  // namespace word2vec

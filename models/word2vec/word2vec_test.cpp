@@ -1,0 +1,312 @@
+// Tests of the CS20 skip-gram model on a small synthetic corpus (so they run in seconds and
+// without ../shared/data): eager and compiled steps agree, resuming is bit-identical, the loss
+// falls, updates are sparse and in place, checkpoints hold what they promise, and the command
+// line's usage errors and JSON.
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "kiln/checkpoint.h"
+#include "kiln/data/text.h"
+#include "word2vec/cli.h"
+#include "word2vec/export_mlir.h"
+#include "word2vec/model.h"
+#include "word2vec/train.h"
+
+namespace word2vec {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// A scratch folder removed at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "word2vec_test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  fs::path path_;
+};
+
+// A synthetic Zipfian corpus of 20,000 tokens in `dir`.
+std::string write_corpus(const TempDir& dir) {
+  std::string path = dir / "corpus.txt";
+  std::ofstream(path) << kiln::data::synthetic_corpus(20000, /*seed=*/7);
+  return path;
+}
+
+// The CS20 recipe scaled down: 500 words, dimension 16, batch 32, 8 negatives.
+TrainOptions small_options(const std::string& corpus, int64_t steps) {
+  TrainOptions o;
+  o.corpus = corpus;
+  o.steps = steps;
+  o.seed = 3;
+  o.max_vocab_size = 500;
+  o.dim = 16;
+  o.batch = 32;
+  o.num_sampled = 8;
+  o.report_every = 10;
+  return o;
+}
+
+std::vector<uint8_t> bytes_of(const kiln::Variable& v) {
+  kiln::Tensor t = v.value();
+  const auto* p = static_cast<const uint8_t*>(t.raw());
+  return std::vector<uint8_t>(p, p + t.nbytes());
+}
+
+// Runs kiln-word2vec in-process; returns the exit code.
+int run_cli(std::vector<std::string> args, std::string* out_text = nullptr,
+            std::string* err_text = nullptr) {
+  args.insert(args.begin(), "kiln-word2vec");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  int code = run_word2vec_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+  if (out_text != nullptr) *out_text = out.str();
+  if (err_text != nullptr) *err_text = err.str();
+  return code;
+}
+
+TEST(Word2vecModel, VariablesAreTheLecturesInitialization) {
+  kiln::Generator gen(1, 0, "rng");
+  SkipGramModel model(/*vocab_size=*/300, /*dim=*/16, gen);
+  std::vector<float> embed = model.embed_matrix.value().to_vector<float>();
+  std::vector<float> weight = model.nce_weight.value().to_vector<float>();
+  ASSERT_EQ(embed.size(), 300u * 16u);
+  for (float e : embed) ASSERT_TRUE(e >= 0 && e < 1) << e;
+  double bound = 2 / std::sqrt(16.0), sum_sq = 0;
+  for (float w : weight) {
+    ASSERT_LE(std::abs(w), bound + 1e-6) << w;
+    sum_sq += static_cast<double>(w) * w;
+  }
+  // Truncation at 2 sigma leaves a variance of 0.774 sigma^2.
+  EXPECT_NEAR(sum_sq / static_cast<double>(weight.size()), 0.774 / 16, 0.1 / 16);
+  for (float b : model.nce_bias.value().to_vector<float>()) ASSERT_EQ(b, 0);
+}
+
+TEST(Word2vecModel, StepUpdatesOnlyTouchedRowsInPlace) {
+  kiln::Generator gen(1, 0, "rng");
+  SkipGramModel model(/*vocab_size=*/300, /*dim=*/8, gen);
+  kiln::optim::SGD sgd(kiln::optim::SGDOptions(1.0));
+  kiln::Tensor centers = kiln::constant<int64_t>({5, 6, 5, 7});
+  kiln::Tensor targets = kiln::constant<int64_t>({{6}, {5}, {7}, {5}});
+  auto cands = kiln::nn::log_uniform_candidate_sampler(targets, 4, true, 300, gen);
+  std::vector<float> before = model.embed_matrix.value().to_vector<float>();
+  const void* storage = model.embed_matrix.storage().raw();
+  sgd_step(model, sgd, centers, targets, cands);
+  // No copy of the matrix: the same storage, written in place.
+  EXPECT_EQ(model.embed_matrix.storage().raw(), storage);
+  std::vector<float> after = model.embed_matrix.value().to_vector<float>();
+  for (int64_t row = 0; row < 300; ++row) {
+    bool touched = row == 5 || row == 6 || row == 7;
+    bool changed = false;
+    for (int64_t j = 0; j < 8; ++j) changed |= before[row * 8 + j] != after[row * 8 + j];
+    EXPECT_EQ(changed, touched) << "row " << row;
+  }
+}
+
+TEST(Word2vecTrain, EagerAndCompiledStepsAgree) {
+  TempDir dir;
+  TrainOptions o = small_options(write_corpus(dir), 20);
+  TrainResult eager = train(o);
+  o.mode = Mode::kCompiled;
+  TrainResult compiled = train(o);
+  ASSERT_EQ(eager.step_losses.size(), 20u);
+  ASSERT_EQ(compiled.step_losses.size(), 20u);
+  for (size_t i = 0; i < 20; ++i)
+    EXPECT_NEAR(compiled.step_losses[i], eager.step_losses[i],
+                1e-4 * std::abs(eager.step_losses[i]))
+        << "step " << i;
+  std::vector<float> a = eager.variables[0].value().to_vector<float>();
+  std::vector<float> b = compiled.variables[0].value().to_vector<float>();
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+  EXPECT_LT(worst, 1e-4) << "embed_matrix after 20 steps";
+}
+
+TEST(Word2vecTrain, LossFallsOnASyntheticCorpus) {
+  TempDir dir;
+  TrainOptions o = small_options(write_corpus(dir), 300);
+  o.report_every = 100;
+  TrainResult r = train(o);
+  ASSERT_EQ(r.average_loss.size(), 3u);
+  EXPECT_LT(r.average_loss.at(299), 0.5 * r.average_loss.at(99));
+}
+
+TEST(Word2vecTrain, ResumeIsBitIdentical) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir);
+  TrainOptions straight = small_options(corpus, 30);
+  straight.report_every = 20;  // a report window that spans the interruption
+  TrainResult whole = train(straight);
+
+  TrainOptions first = straight;
+  first.steps = 15;
+  first.checkpoint_dir = dir / "run";
+  TrainResult half = train(first);
+  ASSERT_EQ(half.checkpoints.size(), 1u);
+  TrainOptions second = straight;
+  second.checkpoint_dir = dir / "run";
+  second.resume = true;
+  TrainResult rest = train(second);
+  EXPECT_EQ(rest.first_step, 15);
+  ASSERT_EQ(rest.step_losses.size(), 15u);
+  for (size_t i = 0; i < 15; ++i) EXPECT_EQ(rest.step_losses[i], whole.step_losses[15 + i]);
+  EXPECT_EQ(rest.average_loss, whole.average_loss);
+  for (size_t v = 0; v < 3; ++v)
+    EXPECT_EQ(bytes_of(rest.variables[v]), bytes_of(whole.variables[v]))
+        << whole.variables[v].name();
+}
+
+TEST(Word2vecTrain, CheckpointHoldsVariablesStepRngDataAndVocabulary) {
+  TempDir dir;
+  TrainOptions o = small_options(write_corpus(dir), 12);
+  o.checkpoint_dir = dir / "run";
+  o.checkpoint_every = 5;
+  TrainResult r = train(o);
+  ASSERT_EQ(r.checkpoints.size(), 3u);  // steps 5, 10 and the end, 12
+  EXPECT_EQ(latest_checkpoint(dir / "run"), dir / "run/ckpt-12.kckpt");
+  kiln::CheckpointFile ckpt = kiln::load_checkpoint(latest_checkpoint(dir / "run"));
+  EXPECT_EQ(ckpt.step(), 12);
+  const int64_t v = r.vocabulary.size();
+  EXPECT_EQ(ckpt.tensor("embed_matrix").shape(), kiln::Shape({v, 16}));
+  EXPECT_EQ(ckpt.tensor("nce_weight").shape(), kiln::Shape({v, 16}));
+  EXPECT_EQ(ckpt.tensor("nce_bias").shape(), kiln::Shape({v}));
+  EXPECT_EQ(ckpt.tensor("word2vec/data_position").dtype(), kiln::i64);
+  for (const char* name : {"word2vec/rng", "SGD/iter"})
+    EXPECT_TRUE(ckpt.contains(name)) << name;
+  EXPECT_EQ(ckpt.tensor("SGD/iter").item<int64_t>(), 12);
+  EXPECT_EQ(bytes_of(r.variables[0]),
+            [&] {
+              kiln::Tensor t = ckpt.tensor("embed_matrix");
+              const auto* p = static_cast<const uint8_t*>(t.raw());
+              return std::vector<uint8_t>(p, p + t.nbytes());
+            }());
+  kiln::data::Vocabulary vocab =
+      kiln::data::Vocabulary::deserialize(ckpt.metadata().at("vocabulary"), "checkpoint");
+  EXPECT_TRUE(vocab == r.vocabulary);
+  EXPECT_TRUE(kiln::data::Vocabulary::load(dir / "run/vocab.tsv") == r.vocabulary);
+}
+
+TEST(Word2vecTrain, ResumeWithoutACheckpointIsNamed) {
+  TempDir dir;
+  TrainOptions o = small_options(write_corpus(dir), 5);
+  o.checkpoint_dir = dir / "empty";
+  o.resume = true;
+  try {
+    train(o);
+    FAIL() << "resumed from nothing";
+  } catch (const kiln::Error& e) {
+    EXPECT_THAT(e.detail(), HasSubstr("checkpoint"));
+  }
+}
+
+TEST(Word2vecExport, EmitsTrainStepAndBatchedNeighbors) {
+  kiln::Generator gen(1, 0, "rng");
+  SkipGramModel model(/*vocab_size=*/50, /*dim=*/4, gen);
+  kiln::optim::SGD sgd(kiln::optim::SGDOptions(1.0));
+  std::string mlir = trace_word2vec_functions(model, sgd, 8, 4).mlir();
+  EXPECT_THAT(mlir, HasSubstr("@train_step"));
+  EXPECT_THAT(mlir, HasSubstr("@neighbors"));
+  EXPECT_THAT(mlir, HasSubstr("kiln.batched"));
+  EXPECT_THAT(mlir, HasSubstr("embed_matrix"));
+}
+
+TEST(Word2vecExport, NeighborsRanksAWordFirstAgainstItself) {
+  kiln::Generator gen(1, 0, "rng");
+  SkipGramModel model(/*vocab_size=*/50, /*dim=*/4, gen);
+  std::vector<float> sims =
+      cosine_similarities(model.embed_matrix, kiln::constant<int64_t>({17})).to_vector<float>();
+  ASSERT_EQ(sims.size(), 50u);
+  EXPECT_NEAR(sims[17], 1.0, 1e-5);
+  for (float s : sims) EXPECT_LE(s, 1.0 + 1e-5);
+}
+
+TEST(Word2vecCli, UsageErrorsExitTwo) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir), err;
+  EXPECT_EQ(run_cli({}, nullptr, &err), kExitUsage);
+  EXPECT_EQ(run_cli({"fly"}, nullptr, &err), kExitUsage);
+  EXPECT_THAT(err, HasSubstr("unknown subcommand 'fly'"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus}, nullptr, &err), kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--steps"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--mode", "fast"}, nullptr,
+                    &err),
+            kExitUsage);
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--epochs", "1"}, nullptr,
+                    &err),
+            kExitUsage);
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "-3"}, nullptr, &err), kExitUsage);
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--resume"}, nullptr, &err),
+            kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--checkpoint-dir"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--bogus"}, nullptr, &err),
+            kExitUsage);
+}
+
+TEST(Word2vecCli, MissingCorpusExitsOneNamingIt) {
+  TempDir dir;
+  std::string err;
+  EXPECT_EQ(run_cli({"train", "--corpus", dir / "nope.txt", "--steps", "5"}, nullptr, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("nope.txt"));
+}
+
+TEST(Word2vecCli, JsonIsOneObjectWithTheAverageLosses) {
+  TempDir dir;
+  std::string out, err;
+  ASSERT_EQ(run_cli({"train", "--corpus", write_corpus(dir), "--steps", "20", "--report-every",
+                     "10", "--vocab-size", "200", "--dim", "8", "--json"},
+                    &out, &err),
+            kExitOk)
+      << err;
+  nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["steps"], 20);
+  EXPECT_EQ(j["mode"], "eager");
+  EXPECT_TRUE(j["average_loss"].contains("9"));
+  EXPECT_TRUE(j["average_loss"].contains("19"));
+  EXPECT_GT(j["ms_per_step"].get<double>(), 0);
+  EXPECT_GT(j["words_per_second"].get<double>(), 0);
+  EXPECT_THAT(err, HasSubstr("Average loss at step 9: "));
+}
+
+TEST(Word2vecCli, PipedOutputHasTheLecturesReportLines) {
+  TempDir dir;
+  std::string out, err;
+  ASSERT_EQ(run_cli({"train", "--corpus", write_corpus(dir), "--steps", "20", "--report-every",
+                     "10", "--vocab-size", "200", "--dim", "8", "--emit-mlir", dir / "w2v.mlir"},
+                    &out, &err),
+            kExitOk)
+      << err;
+  EXPECT_THAT(out, HasSubstr("Average loss at step 19: "));
+  EXPECT_EQ(out.find('\r'), std::string::npos);  // no progress bar when not a terminal
+  EXPECT_TRUE(fs::exists(dir / "w2v.mlir"));
+}
+
+}  // namespace
+}  // namespace word2vec
