@@ -23,6 +23,9 @@ packages=(
   libomp-19-dev
   # lit runs on Python; the runtime's .npy tests check files against NumPy's own
   python3 python3-numpy
+  # the embedding map's page is checked in headless Chromium (kiln/viz/embedding_map_test.cpp):
+  # about 116 MB to download and 372 MB installed, 15 s to install from Debian's mirror
+  chromium
   # lint (scripts/lint.sh)
   clang-format clang-tidy
 )
