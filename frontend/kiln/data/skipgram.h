@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -115,7 +116,7 @@ class SkipGramBatcher {
   // A state that does not fit this corpus raises kiln::Error.
   void restore(const SkipGramState& state, const Loc& loc = Loc::current());
 
-  int64_t epoch() const { return stream_.epoch(); }
+  int64_t epoch() const { return epoch_; }
   int64_t tokens_read() const { return stream_.tokens_read(); }
   int64_t batch_size() const { return options_.batch_size(); }
 
@@ -124,20 +125,20 @@ class SkipGramBatcher {
     int64_t id;
     uint64_t offset;
   };
-  void start_center();     // makes window_[center_] the next center and draws its context
-  bool read_one();         // appends one word of the current epoch to window_; false at its end
-  int64_t pairs_of_center() const;
+  void next_center();   // moves to the next center (a new epoch after the last one)
+  void begin_center();  // draws the center's context size and reads its lookahead
+  bool read_one();      // appends one word of the current epoch to window_; false at its end
 
   IdStream stream_;
   SkipGramOptions options_;
   RandomWords random_;
-  std::vector<Slot> window_;  // words from the earliest context word to the lookahead
-  size_t center_ = 0;         // index of the center in window_
-  int64_t context_ = 1;       // this center's context size
+  std::deque<Slot> window_;  // words from the earliest context word to the lookahead
+  size_t center_ = 0;        // index of the center in window_
+  int64_t context_ = 1;      // this center's context size
   int64_t left_ = 0, right_ = 0;  // context words before / after the center
   int64_t pair_index_ = 0;
   uint64_t center_random_ = 0;  // random position before this center's draw
-  int64_t epoch_ = 0;           // epoch of the center (the stream may have read ahead)
+  int64_t epoch_ = 0;           // of the center (the stream has no epochs of its own here)
   bool at_end_ = false;         // the stream reached the end of the center's epoch
   bool started_ = false;
 };
@@ -238,11 +239,12 @@ class SgnsBatcher {
  private:
   void read_sentence();  // the next sentence and its subsampling draws
   void start_center();   // draws the window of sentence_[center_]
+  void advance();        // past the pair just yielded
 
   IdStream stream_;
   SgnsOptions options_;
   RandomWords random_;
-  std::vector<uint32_t> keep_below_;  // per id: keep when a random word is below this
+  std::vector<uint64_t> keep_below_;  // per id: kept when a 32-bit random word is below this
   int64_t train_words_ = 0;
   std::vector<int64_t> sentence_;
   uint64_t sentence_offset_ = 0;

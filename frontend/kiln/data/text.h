@@ -16,6 +16,11 @@
 
 namespace kiln::data {
 
+// The bytes that separate tokens: ' ', '\t', '\n', '\r', '\v', '\f' (ASCII whitespace).
+inline bool is_token_separator(unsigned char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 // Tokens are maximal runs of bytes other than ' ', '\t', '\n', '\r', '\v', '\f'. The reader
 // can be limited to a byte range [begin, end) of the file: it then yields exactly the tokens
 // whose first byte lies in the range, so the ranges of shard(k, n) for k = 0..n-1 split the
@@ -126,7 +131,7 @@ class IdStream {
   IdStreamOptions options_;
   int64_t epoch_ = 0;
   int64_t tokens_read_ = 0;
-  bool epoch_had_token_ = false;
+  bool just_wrapped_ = false;  // rewound with no token since: the corpus has none
 };
 
 // A text of `tokens` words drawn independently from a Zipf distribution (p(rank r) ∝ 1/r over
