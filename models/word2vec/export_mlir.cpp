@@ -3,12 +3,12 @@
 
 namespace word2vec {
 
-kiln::TracedModule trace_train_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
-                                    int64_t batch, int64_t num_sampled) {
+kiln::TracedModule trace_train_step(SkipGramModel& model, double learning_rate, int64_t batch,
+                                    int64_t num_sampled) {
   auto step = kiln::function("train_step", [&](kiln::Tensor centers, kiln::Tensor targets,
                                                kiln::Tensor sampled, kiln::Tensor true_expected,
                                                kiln::Tensor sampled_expected) {
-    return sgd_step(model, optimizer, centers, targets,
+    return sgd_step(model, learning_rate, centers, targets,
                     kiln::nn::SampledCandidates{sampled, true_expected, sampled_expected});
   });
   kiln::TracedModule module = step.trace({kiln::spec({batch}, kiln::i64),
@@ -33,9 +33,9 @@ kiln::TracedModule trace_neighbors(const SkipGramModel& model) {
   return module;
 }
 
-kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, kiln::optim::SGD& optimizer,
+kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, double learning_rate,
                                             int64_t batch, int64_t num_sampled) {
-  kiln::TracedModule module = trace_train_step(model, optimizer, batch, num_sampled);
+  kiln::TracedModule module = trace_train_step(model, learning_rate, batch, num_sampled);
   module.merge(trace_neighbors(model));
   return module;
 }

@@ -12,10 +12,10 @@ namespace word2vec {
 
 // train_step(centers i64[batch], targets i64[batch, 1], sampled i64[num_sampled],
 //            true_expected_count f32[batch, 1], sampled_expected_count f32[num_sampled])
-//   -> loss f32[]: sgd_step() traced, updating model's variables and the optimizer's step.
+//   -> loss f32[]: sgd_step() traced, updating model's variables in place.
 // The samplers stay on the host, so the negatives are inputs.
-kiln::TracedModule trace_train_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
-                                    int64_t batch, int64_t num_sampled);
+kiln::TracedModule trace_train_step(SkipGramModel& model, double learning_rate, int64_t batch,
+                                    int64_t num_sampled);
 
 // neighbors(word i64[1]) -> similarities f32[1, vocab_size]: cosine_similarities() of one
 // word against the vocabulary, marked batched (any number of query rows at run time). Top-k
@@ -23,7 +23,7 @@ kiln::TracedModule trace_train_step(SkipGramModel& model, kiln::optim::SGD& opti
 kiln::TracedModule trace_neighbors(const SkipGramModel& model);
 
 // Both, in one module (train_step first).
-kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, kiln::optim::SGD& optimizer,
+kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, double learning_rate,
                                             int64_t batch, int64_t num_sampled);
 
 }  // namespace word2vec

@@ -26,7 +26,7 @@ kiln::Tensor SkipGramModel::loss(const kiln::Tensor& centers, const kiln::Tensor
                                        /*remove_accidental_hits=*/false));
 }
 
-kiln::Tensor sgd_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
+kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate,
                       const kiln::Tensor& centers, const kiln::Tensor& targets,
                       const kiln::nn::SampledCandidates& candidates) {
   std::vector<kiln::Variable> variables = model.variables();
@@ -39,7 +39,13 @@ kiln::Tensor sgd_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
     loss = model.loss(centers, targets, candidates);
     grads = tape.gradient(loss, variables);
   }
-  optimizer.apply(grads, variables);
+  // The update is written here rather than with kiln::optim::SGD because Optimizer::apply
+  // range-checks sparse indices by reading their values, which a trace does not have.
+  kiln::NoGradGuard no_grad;
+  for (size_t i = 0; i < variables.size(); ++i) {
+    const kiln::IndexedSlices& g = grads[i].slices();
+    variables[i].scatter_sub(g.indices, g.values * learning_rate);
+  }
   return loss;
 }
 

@@ -3,16 +3,14 @@
 //
 //   kiln::Generator gen(seed, 0, "word2vec/rng");
 //   word2vec::SkipGramModel model(/*vocab_size=*/50000, /*dim=*/128, gen);
-//   kiln::optim::SGD sgd(kiln::optim::SGDOptions(/*learning_rate=*/1.0));
 //   auto cands = kiln::nn::log_uniform_candidate_sampler(targets, 64, true, 50000, gen);
-//   kiln::Tensor loss = word2vec::sgd_step(model, sgd, centers, targets, cands);
+//   kiln::Tensor loss = word2vec::sgd_step(model, /*learning_rate=*/1.0, centers, targets, cands);
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "kiln/nn/sampled.h"
-#include "kiln/optim/sgd.h"
 #include "kiln/random.h"
 #include "kiln/variable.h"
 
@@ -50,9 +48,10 @@ class SkipGramModel {
 };
 
 // One training step: the loss under a tape, its gradients (IndexedSlices for all three
-// variables, since each is read through a gather) and one SGD update of the touched rows.
-// Eager, or traced when called inside kiln::function. Returns the loss.
-kiln::Tensor sgd_step(SkipGramModel& model, kiln::optim::SGD& optimizer,
+// variables, since each is read through a gather) and plain SGD on the touched rows only,
+// var[indices] -= learning_rate * values (duplicates accumulate), as kiln::optim::SGD without
+// momentum does. Eager, or traced when called inside kiln::function. Returns the loss.
+kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate,
                       const kiln::Tensor& centers, const kiln::Tensor& targets,
                       const kiln::nn::SampledCandidates& candidates);
 

@@ -53,8 +53,8 @@ void write_checkpoint_index(const fs::path& dir, const std::string& name) {
 }
 
 // Every piece of a run's state that is a tensor: the model's variables and the loop's own
-// (where the data stream is, the report window's partial loss sum). The optimizer's step and
-// the Generator travel as the checkpoint's optimizer and RNG entries.
+// (where the data stream is, the report window's partial loss sum). The step and the
+// Generator travel as the checkpoint's step and RNG entry.
 struct RunState {
   RunState(const SkipGramModel& model)  // NOLINT: a view of the model plus the loop's state
       : variables(model.variables()),
@@ -146,14 +146,13 @@ TrainResult train(const TrainOptions& o) {
 
   kiln::Generator gen(o.seed, 0, "word2vec/rng");
   SkipGramModel model(vocab_size, o.dim, gen);
-  kiln::optim::SGD sgd(kiln::optim::SGDOptions(o.learning_rate));
   kiln::data::SkipGramBatcher batcher(
       o.corpus, vocab,
       kiln::data::SkipGramOptions().window(o.skip_window).batch_size(o.batch).seed(o.seed));
   RunState state(model);
   if (restored) {
     kiln::restore_checkpoint(*restored, state.all(),
-                             kiln::RestoreOptions().with_optimizer(&sgd).with_generator(gen));
+                             kiln::RestoreOptions().with_generator(gen));
     batcher.restore(kiln::data::SkipGramState::from_tensor(state.data_position.value()));
     result.first_step = restored->step();
   }
@@ -173,7 +172,7 @@ TrainResult train(const TrainOptions& o) {
   std::vector<kiln::Variable> traced_variables;
   if (o.mode == Mode::kCompiled) {
     auto start = Clock::now();
-    kiln::TracedModule traced = trace_train_step(model, sgd, o.batch, o.num_sampled);
+    kiln::TracedModule traced = trace_train_step(model, o.learning_rate, o.batch, o.num_sampled);
     compiled = kiln::compile(traced);
     traced_variables = traced.variables();
     result.compile_seconds = seconds_since(start);
@@ -192,7 +191,6 @@ TrainResult train(const TrainOptions& o) {
     kiln::save_checkpoint((dir / name).string(), state.all(),
                           kiln::CheckpointOptions()
                               .with_step(step)
-                              .with_optimizer(&sgd)
                               .with_generator(gen)
                               .with_metadata("vocabulary", vocab.serialize())
                               .with_metadata("recipe", "cs20"));
@@ -219,7 +217,7 @@ TrainResult train(const TrainOptions& o) {
           traced_variables);
       loss = r.outputs.at(0).item();
     } else {
-      loss = sgd_step(model, sgd, b.centers, b.targets, b.candidates).item();
+      loss = sgd_step(model, o.learning_rate, b.centers, b.targets, b.candidates).item();
     }
     result.step_losses.push_back(loss);
     window_sum += loss;
@@ -270,7 +268,7 @@ TrainResult train(const TrainOptions& o) {
     save(last_step);
   }
   if (!o.emit_mlir.empty())
-    trace_word2vec_functions(model, sgd, o.batch, o.num_sampled).save(o.emit_mlir);
+    trace_word2vec_functions(model, o.learning_rate, o.batch, o.num_sampled).save(o.emit_mlir);
   result.variables = model.variables();
   return result;
 }
