@@ -15,6 +15,7 @@
 #include "kiln/ops/math.h"
 #include "kiln/ops/reduce.h"
 #include "kiln/ops/shape_ops.h"
+#include "kiln/tracing.h"
 
 namespace kiln::nn {
 namespace {
@@ -69,10 +70,12 @@ template <class Draw, class Prob>
 SampledCandidates sample_candidates_with(const char* op, const Tensor& true_classes,
                                          int64_t num_sampled, bool unique, int64_t range_max,
                                          Generator& gen, Draw draw, Prob prob) {
-  if (!true_classes.defined()) detail::fail(op, "true_classes is an undefined tensor");
-  if (true_classes.is_symbolic())
+  // Inside a trace the draws would be baked into the function as constants (the same
+  // negatives on every compiled call), so the sampler refuses to run there at all.
+  if (detail::active_trace_sink() != nullptr || true_classes.is_symbolic())
     detail::fail(op, "the sampler runs on the host, not in a trace: sample outside the traced "
                      "function and pass the candidates in as inputs");
+  if (!true_classes.defined()) detail::fail(op, "true_classes is an undefined tensor");
   if (true_classes.dtype() != i64 && true_classes.dtype() != i32)
     detail::fail(op, std::string("true_classes must be int32 or int64, got ") +
                          std::string(dtype_name(true_classes.dtype())));

@@ -1,9 +1,9 @@
 // Candidate samplers and sampled losses (tf.random.log_uniform_candidate_sampler,
 // tf.nn.nce_loss, tf.nn.sampled_softmax_loss, word2vec's negative sampling).
 //
-// The samplers run on the host over the Generator's Philox uniforms: a training step
-// receives the sampled ids as inputs, so eager and compiled steps with one seed see the
-// same negatives. The losses are composed from primitives (gather, matmul, elementwise,
+// The samplers run on the host over the Generator's Philox uniforms, and refuse to run
+// inside a trace: a training step receives the sampled ids as inputs, so eager and
+// compiled steps with one seed see the same negatives. The losses are composed from primitives (gather, matmul, elementwise,
 // reductions), so the tape differentiates them, the gradient with respect to the class
 // weights is sparse (IndexedSlices of the gathered rows only), and they trace into the
 // kiln dialect like any other code.

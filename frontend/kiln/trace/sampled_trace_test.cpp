@@ -3,6 +3,7 @@
 // run equals the eager step, with the host sampler's candidates passed in as inputs.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 #include "kiln/function.h"
@@ -64,14 +65,24 @@ TEST(SampledTrace, SamplingInsideATraceIsAClearError) {
   auto f = function("sample_inside", [&](Tensor labels) {
     return nn::log_uniform_candidate_sampler(labels, 2, false, 10, gen).sampled;
   });
-  try {
-    f.trace({spec({1, 1}, i64)});
-    ADD_FAILURE() << "tracing the sampler must fail";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("the sampler runs on the host, not in a trace"),
-              std::string::npos)
-        << e.what();
+  // Constant labels too: the draws would otherwise become constants of the function.
+  auto g = function("sample_constant", [&](Tensor x) {
+    return x + cast(nn::log_uniform_candidate_sampler(constant({{int64_t{1}}}), 2, false, 10, gen)
+                        .sampled,
+                    f32);
+  });
+  for (auto trace : {std::function<void()>([&] { f.trace({spec({1, 1}, i64)}); }),
+                     std::function<void()>([&] { g.trace({spec({2})}); })}) {
+    try {
+      trace();
+      ADD_FAILURE() << "tracing the sampler must fail";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("the sampler runs on the host, not in a trace"),
+                std::string::npos)
+          << e.what();
+    }
   }
+  EXPECT_EQ(gen.offset(), 0u);
 }
 
 TEST(SampledTrace, NegativeSamplingLossTraces) {
