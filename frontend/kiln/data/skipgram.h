@@ -36,7 +36,6 @@ class RandomWords {
   uint64_t seed() const { return generator_.seed(); }
   uint64_t position() const { return start_ + index_; }  // words used so far
   void seek(uint64_t seed, uint64_t position);
-  const Generator& generator() const { return generator_; }
 
  private:
   static constexpr uint64_t kBlocks = 1024;
