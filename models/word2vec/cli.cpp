@@ -12,13 +12,18 @@
 #include <nlohmann/json.hpp>
 
 #include "kiln/data/csv.h"
+#include "word2vec/commands.h"
 #include "word2vec/train.h"
 
 namespace word2vec {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: kiln-word2vec train --corpus FILE [flags]   (kiln-word2vec train --help)\n";
+    "usage: kiln-word2vec train --corpus FILE [flags]\n"
+    "       kiln-word2vec eval DIR|FILE.kckpt --analogies FILE [--similarity FILE]\n"
+    "       kiln-word2vec neighbors DIR|FILE.kckpt word...\n"
+    "       kiln-word2vec export DIR|FILE.kckpt --format FORMAT --out PATH\n"
+    "Each subcommand takes --help.\n";
 
 nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
   nlohmann::json average = nlohmann::json::object();
@@ -159,6 +164,9 @@ int run_word2vec_cli(int argc, char** argv, std::ostream& out, std::ostream& err
     return kExitOk;
   }
   if (command == "train") return run_train(argc - 1, argv + 1, out, err);
+  if (command == "eval") return word2vec_eval(argc - 1, argv + 1, out, err);
+  if (command == "neighbors") return word2vec_neighbors(argc - 1, argv + 1, out, err);
+  if (command == "export") return word2vec_export(argc - 1, argv + 1, out, err);
   err << "kiln-word2vec: unknown subcommand '" << command << "'\n" << kUsage;
   return kExitUsage;
 }

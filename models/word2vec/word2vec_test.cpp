@@ -291,6 +291,27 @@ TEST(Word2vecCli, JsonIsOneObjectWithTheAverageLosses) {
   EXPECT_THAT(err, HasSubstr("Average loss at step 9: "));
 }
 
+TEST(Word2vecCli, TrainedRunServesNeighborsAndTensorBoardScalars) {
+  TempDir dir;
+  std::string out, err;
+  ASSERT_EQ(run_cli({"train", "--corpus", write_corpus(dir), "--steps", "20", "--report-every",
+                     "10", "--vocab-size", "200", "--dim", "8", "--checkpoint-dir", dir / "run",
+                     "--logdir", dir / "logs"},
+                    &out, &err),
+            kExitOk)
+      << err;
+  bool events = false;
+  for (const auto& entry : fs::directory_iterator(dir / "logs"))
+    events |= entry.path().filename().string().rfind("events.out.tfevents.", 0) == 0 &&
+              entry.file_size() > 0;
+  EXPECT_TRUE(events) << "no TensorBoard event file in " << dir / "logs";
+  // The vocabulary's most frequent word, by the run's vocab.tsv.
+  kiln::data::Vocabulary vocab = kiln::data::Vocabulary::load(dir / "run/vocab.tsv");
+  ASSERT_EQ(run_cli({"neighbors", dir / "run", vocab.word(1)}, &out, &err), kExitOk) << err;
+  EXPECT_THAT(out, HasSubstr(vocab.word(1)));
+  EXPECT_EQ(run_cli({"neighbors", dir / "nothing", vocab.word(1)}, &out, &err), kExitBadInput);
+}
+
 TEST(Word2vecCli, PipedOutputHasTheLecturesReportLines) {
   TempDir dir;
   std::string out, err;
