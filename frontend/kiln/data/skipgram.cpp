@@ -8,17 +8,31 @@
 #include <limits>
 
 #include "kiln/data/csv.h"
+#include "kiln/tracing.h"
 
 namespace kiln::data {
 
-RandomWords::RandomWords(uint64_t seed) : generator_(seed, 0, "data/random") { refill(0); }
+namespace {
+
+// Host data pipelines may run while a model is being traced (a batcher advanced inside a
+// traced step); their generator must stay an eager value rather than become part of the trace.
+Generator eager_generator(uint64_t seed) {
+  detail::TraceScope eager(nullptr);
+  return Generator(seed, 0, "data/random");
+}
+
+}  // namespace
+
+RandomWords::RandomWords(uint64_t seed) : generator_(eager_generator(seed)) { refill(0); }
 
 void RandomWords::seek(uint64_t seed, uint64_t position) {
+  detail::TraceScope eager(nullptr);
   generator_.set_state(seed, 0);
   refill(position);
 }
 
 void RandomWords::refill(uint64_t position) {
+  detail::TraceScope eager(nullptr);
   uint64_t seed = generator_.seed();
   generator_.set_state(seed, position / 4);
   uint64_t first = generator_.take(kBlocks);
