@@ -56,8 +56,7 @@ AnalogyResult evaluate_analogies(const Embeddings& embeddings, const AnalogySet&
   for (const std::string& name : set.sections) result.sections.push_back(AnalogyScore{name});
 
   const int64_t candidates = std::min(restrict_to, embeddings.rows());
-  const std::unordered_map<std::string, int64_t> index =
-      case_folded_index(embeddings, candidates);
+  const std::unordered_map<std::string, int64_t> index = case_folded_index(embeddings, candidates);
   const std::vector<float> unit = unit_rows(embeddings);
   const int64_t d = embeddings.dim;
 
@@ -110,8 +109,7 @@ AnalogyResult evaluate_analogies(const Embeddings& embeddings, const AnalogySet&
     (s < 5 ? result.semantic : result.syntactic) += result.sections[s];
     result.overall += result.sections[s];
   }
-  result.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
 

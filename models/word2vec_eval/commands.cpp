@@ -62,8 +62,10 @@ void add_run(CLI::App& app, std::string& run) {
 }
 
 nlohmann::json score_json(const AnalogyScore& s) {
-  return {{"section", s.name},       {"correct", s.correct},
-          {"seen", s.seen},          {"total", s.total},
+  return {{"section", s.name},
+          {"correct", s.correct},
+          {"seen", s.seen},
+          {"total", s.total},
           {"accuracy", s.accuracy()}};
 }
 
@@ -150,8 +152,8 @@ int word2vec_eval(int argc, char** argv, std::ostream& out, std::ostream& err) {
                       {"used", r.used},
                       {"spearman", number_or_null(r.spearman)}});
       if (!json)
-        fmt::print(out, "{}: Spearman rho {:.4f} ({} of {} pairs; {} with unknown words)\n",
-                   r.path, r.spearman, r.used, r.pairs, r.pairs - r.used);
+        fmt::print(out, "{}: Spearman rho {:.4f} ({} of {} pairs; {} with unknown words)\n", r.path,
+                   r.spearman, r.used, r.pairs, r.pairs - r.used);
     }
     if (!pair_sets.empty()) j["similarity"] = sims;
   } catch (const InputError& e) {
@@ -204,8 +206,8 @@ int word2vec_neighbors(int argc, char** argv, std::ostream& out, std::ostream& e
     exclude.push_back({it->second});
   }
   for (const std::string& w : unknown)
-    err << app.get_name() << ": '" << w << "' is not in the vocabulary of "
-        << embeddings.checkpoint << "\n";
+    err << app.get_name() << ": '" << w << "' is not in the vocabulary of " << embeddings.checkpoint
+        << "\n";
   if (known.empty()) return kExitBadInput;
 
   const auto found = nearest(queries, static_cast<int64_t>(known.size()), unit, embeddings.dim,

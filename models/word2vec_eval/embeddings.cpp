@@ -4,10 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "kiln/checkpoint.h"
 #include "kiln/data/vocabulary.h"
@@ -157,8 +155,8 @@ void keep_best(std::vector<Neighbor>& best, int64_t k, const float* scores, int6
     if (static_cast<int64_t>(best.size()) == k && !(v > best.back().similarity)) continue;
     const int64_t c = c0 + i;
     if (skip && std::find(skip->begin(), skip->end(), c) != skip->end()) continue;
-    auto at = std::find_if(best.begin(), best.end(),
-                           [&](const Neighbor& x) { return v > x.similarity; });
+    auto at =
+        std::find_if(best.begin(), best.end(), [&](const Neighbor& x) { return v > x.similarity; });
     best.insert(at, Neighbor{c, v});
     if (static_cast<int64_t>(best.size()) > k) best.pop_back();
   }

@@ -44,9 +44,7 @@ Outcome run(Command command, std::vector<std::string> args) {
   return {code, out.str(), err.str()};
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void write_text(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
 
 std::string read_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -137,8 +135,8 @@ TEST_F(Word2vecEvalTest, AnalogiesFollowComputeAccuracy) {
   EXPECT_DOUBLE_EQ(a["total"]["accuracy"].get<double>(), 0.75);
 
   // Only UNK, king, queen, man and woman are candidates: apple makes its question unseen.
-  o = run(word2vec_eval, {"eval", path("run/ckpt-7.kckpt"), "--analogies",
-                          path("questions.txt"), "--restrict", "5", "--json"});
+  o = run(word2vec_eval, {"eval", path("run/ckpt-7.kckpt"), "--analogies", path("questions.txt"),
+                          "--restrict", "5", "--json"});
   ASSERT_EQ(o.code, 0) << o.err;
   j = nlohmann::json::parse(o.out);
   EXPECT_EQ(j["analogies"]["total"]["seen"], 3);
@@ -147,8 +145,8 @@ TEST_F(Word2vecEvalTest, AnalogiesFollowComputeAccuracy) {
 }
 
 TEST_F(Word2vecEvalTest, SimilaritySkipsUnknownWords) {
-  Outcome o = run(word2vec_eval, {"eval", path("run"), "--similarity", path("pairs.tsv"),
-                                  "--json"});
+  Outcome o =
+      run(word2vec_eval, {"eval", path("run"), "--similarity", path("pairs.tsv"), "--json"});
   ASSERT_EQ(o.code, 0) << o.err;
   const nlohmann::json s = nlohmann::json::parse(o.out)["similarity"][0];
   EXPECT_EQ(s["pairs"], 4);
@@ -172,8 +170,8 @@ TEST(SpearmanTest, MatchesScipyWithTies) {
 }
 
 TEST_F(Word2vecEvalTest, NeighborsByCosine) {
-  Outcome o = run(word2vec_neighbors, {"neighbors", path("run"), "apple", "King", "zebra",
-                                       "-k", "2", "--json"});
+  Outcome o = run(word2vec_neighbors,
+                  {"neighbors", path("run"), "apple", "King", "zebra", "-k", "2", "--json"});
   ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_THAT(o.err, HasSubstr("'zebra' is not in the vocabulary"));
   nlohmann::json j = nlohmann::json::parse(o.out);
@@ -231,8 +229,8 @@ TEST_F(Word2vecEvalTest, ExportsWord2vecBinary) {
 }
 
 TEST_F(Word2vecEvalTest, ExportsForTheProjector) {
-  Outcome o = run(word2vec_export, {"export", path("run"), "--format", "projector", "--out",
-                                    path("projector/new")});
+  Outcome o = run(word2vec_export,
+                  {"export", path("run"), "--format", "projector", "--out", path("projector/new")});
   ASSERT_EQ(o.code, 0) << o.err;
   EXPECT_EQ(read_bytes(path("projector/new/metadata.tsv")),
             "UNK\nking\nqueen\nman\nwoman\napple\npear\n");
@@ -258,8 +256,8 @@ TEST_F(Word2vecEvalTest, NamesBadInput) {
   EXPECT_THAT(o.err, HasSubstr("without a 'checkpoint' file"));
 
   write_text(path("garbage.kckpt"), "not a checkpoint");
-  o = run(word2vec_export, {"export", path("garbage.kckpt"), "--format", "word2vec-text",
-                            "--out", path("x.txt")});
+  o = run(word2vec_export,
+          {"export", path("garbage.kckpt"), "--format", "word2vec-text", "--out", path("x.txt")});
   EXPECT_EQ(o.code, 1);
   EXPECT_THAT(o.err, HasSubstr("garbage.kckpt"));
   EXPECT_FALSE(fs::exists(path("x.txt")));
@@ -283,8 +281,8 @@ TEST_F(Word2vecEvalTest, NamesBadInput) {
   EXPECT_EQ(o.code, 1);
   EXPECT_THAT(o.err, HasSubstr("cannot read analogy questions '" + path("missing.txt") + "'"));
 
-  o = run(word2vec_export, {"export", path("run"), "--format", "word2vec-text", "--out",
-                            path("no/such/dir/v.txt")});
+  o = run(word2vec_export,
+          {"export", path("run"), "--format", "word2vec-text", "--out", path("no/such/dir/v.txt")});
   EXPECT_EQ(o.code, 1);
   EXPECT_THAT(o.err, HasSubstr("v.txt"));
 
@@ -296,8 +294,8 @@ TEST_F(Word2vecEvalTest, NamesBadInput) {
 
 TEST_F(Word2vecEvalTest, UsageErrors) {
   EXPECT_EQ(run(word2vec_eval, {"eval", path("run")}).code, 2);  // nothing to evaluate
-  EXPECT_EQ(run(word2vec_eval, {"eval", path("run"), "--analogies", path("questions.txt"),
-                                "--restrict", "0"})
+  EXPECT_EQ(run(word2vec_eval,
+                {"eval", path("run"), "--analogies", path("questions.txt"), "--restrict", "0"})
                 .code,
             2);
   EXPECT_EQ(run(word2vec_neighbors, {"neighbors", path("run")}).code, 2);  // no words
@@ -350,8 +348,8 @@ std::vector<std::string> structured_table(const fs::path& questions, const fs::p
       if (!fresh) continue;
       for (int64_t j = 0; j < dim; ++j)
         vectors[static_cast<size_t>(b * dim + j)] = vectors[static_cast<size_t>(a * dim + j)] +
-                                                     offset[static_cast<size_t>(j)] +
-                                                     0.7f * normal(rng);
+                                                    offset[static_cast<size_t>(j)] +
+                                                    0.7f * normal(rng);
     }
   }
   // Half of WordSim-353's pairs, so that the rest are skipped as unknown.
@@ -374,27 +372,27 @@ TEST_F(Word2vecEvalTest, AgreesWithGensim) {
   save_run(path("big.kckpt"), words, vectors, dim);
   const std::string restrict_to = "700";  // of ~1,100 words: some questions go unseen
 
-  Outcome o = run(word2vec_eval, {"eval", path("big.kckpt"), "--analogies", questions.string(),
-                                  "--similarity", pairs.string(), "--restrict", restrict_to,
-                                  "--json"});
+  Outcome o =
+      run(word2vec_eval, {"eval", path("big.kckpt"), "--analogies", questions.string(),
+                          "--similarity", pairs.string(), "--restrict", restrict_to, "--json"});
   ASSERT_EQ(o.code, 0) << o.err;
   const nlohmann::json ours = nlohmann::json::parse(o.out);
   for (const char* format : {"word2vec-text", "word2vec-bin"}) {
-    ASSERT_EQ(run(word2vec_export, {"export", path("big.kckpt"), "--format", format, "--out",
-                                    path(format)})
+    ASSERT_EQ(run(word2vec_export,
+                  {"export", path("big.kckpt"), "--format", format, "--out", path(format)})
                   .code,
               0);
   }
 
-  const std::string script = (fs::path(KILN_SOURCE_DIR) / "models" / "word2vec_eval" /
-                              "eval_crosscheck.py")
-                                 .string();
+  const std::string script =
+      (fs::path(KILN_SOURCE_DIR) / "models" / "word2vec_eval" / "eval_crosscheck.py").string();
   const std::string command = "python3 " + script + " --text " + path("word2vec-text") +
                               " --binary " + path("word2vec-bin") + " --analogies " +
                               questions.string() + " --similarity " + pairs.string() +
                               " --restrict " + restrict_to + " > " + path("gensim.json");
   const int status = std::system(command.c_str());
-  ASSERT_EQ(status, 0) << command << "\nfailed; if gensim is missing: python3 -m pip install gensim";
+  ASSERT_EQ(status, 0) << command
+                       << "\nfailed; if gensim is missing: python3 -m pip install gensim";
   const nlohmann::json theirs = nlohmann::json::parse(read_bytes(path("gensim.json")));
 
   // gensim read back exactly the vectors we wrote, in both formats.
@@ -441,8 +439,8 @@ TEST_F(Word2vecEvalTest, AnalogyTimeOnA50000By128Table) {
   for (float& v : vectors) v = normal(rng);
   save_run(path("random.kckpt"), words, vectors, 128);
 
-  Outcome o = run(word2vec_eval, {"eval", path("random.kckpt"), "--analogies",
-                                  questions.string(), "--json"});
+  Outcome o = run(word2vec_eval,
+                  {"eval", path("random.kckpt"), "--analogies", questions.string(), "--json"});
   ASSERT_EQ(o.code, 0) << o.err;
   const nlohmann::json a = nlohmann::json::parse(o.out)["analogies"];
   EXPECT_EQ(a["total"]["seen"], 19544);  // every word is among the first 30,000

@@ -55,8 +55,7 @@ void export_word2vec_text(const Embeddings& embeddings, const std::string& path,
   write_atomically(path, out);
 }
 
-void export_word2vec_binary(const Embeddings& embeddings, const std::string& path,
-                            int64_t limit) {
+void export_word2vec_binary(const Embeddings& embeddings, const std::string& path, int64_t limit) {
   const int64_t rows = rows_to_write(embeddings, limit);
   std::string out = header(rows, embeddings.dim);
   const size_t row_bytes = static_cast<size_t>(embeddings.dim) * sizeof(float);

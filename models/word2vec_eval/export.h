@@ -1,6 +1,8 @@
 // Writing a run's vectors for other tools: the original word2vec tool's text and binary
 // formats (read by gensim's KeyedVectors.load_word2vec_format and most NLP libraries), and
-// the files of TensorBoard's embedding projector, as the CS20 lecture exports them.
+// the files of TensorBoard's embedding projector, as the CS20 lecture exports them. Every file
+// is replaced atomically (temporary file, fsync, rename): a reader sees the old file or the new
+// one. Failures throw InputError naming the path.
 #pragma once
 
 #include <cstdint>
@@ -17,16 +19,12 @@ void export_word2vec_text(const Embeddings& embeddings, const std::string& path,
 
 // "V D\n", then per word "word " + D little-endian float32 + "\n", as word2vec.c writes with
 // -binary 1.
-void export_word2vec_binary(const Embeddings& embeddings, const std::string& path,
-                            int64_t limit);
+void export_word2vec_binary(const Embeddings& embeddings, const std::string& path, int64_t limit);
 
 // The directory `dir` (created if missing) with vectors.tsv (one row of D tab-separated
 // values per word), metadata.tsv (one word per line; a single column has no header) and
 // projector_config.pbtxt pointing the projector at both. Returns the paths written.
 std::vector<std::string> export_projector(const Embeddings& embeddings, const std::string& dir,
                                           int64_t limit);
-
-// Every file is replaced atomically (temporary file, fsync, rename): a reader sees the old
-// file or the new one. Failures throw InputError naming the path.
 
 }  // namespace word2vec

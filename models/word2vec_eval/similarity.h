@@ -26,8 +26,8 @@ PairSet read_word_pairs(const std::string& path);
 
 struct SimilarityResult {
   std::string path;
-  int64_t pairs = 0;  // in the file
-  int64_t used = 0;   // with both words in the vocabulary (case-insensitive)
+  int64_t pairs = 0;    // in the file
+  int64_t used = 0;     // with both words in the vocabulary (case-insensitive)
   double spearman = 0;  // NaN when fewer than two pairs are used or a side is constant
 };
 
