@@ -3,6 +3,7 @@
 // so both modes see the same data, and everything a run depends on is checkpointed.
 #include "word2vec/train.h"
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <ostream>
 #include <regex>
+#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -52,25 +54,54 @@ void write_checkpoint_index(const fs::path& dir, const std::string& name) {
   fs::rename(tmp, dir / "checkpoint");
 }
 
-// Every piece of a run's state that is a tensor: the model's variables and the loop's own
-// (where the data stream is, the report window's partial loss sum). The step and the
-// Generator travel as the checkpoint's step and RNG entry.
-struct RunState {
-  RunState(const SkipGramModel& model)  // NOLINT: a view of the model plus the loop's state
-      : variables(model.variables()),
-        data_position("word2vec/data_position", kiln::data::SkipGramState{}.to_tensor(),
-                      /*trainable=*/false),
-        window_loss_sum("word2vec/window_loss_sum", kiln::zeros({}, kiln::f64),
-                        /*trainable=*/false) {}
-  std::vector<kiln::Variable> all() const {
-    std::vector<kiln::Variable> v = variables;
-    v.push_back(data_position);
-    v.push_back(window_loss_sum);
-    return v;
-  }
-  std::vector<kiln::Variable> variables;
-  kiln::Variable data_position, window_loss_sum;
-};
+// The loop's own state (where the data stream is, the report window's partial loss sum)
+// travels as checkpoint metadata, not as tensors: the runtime and standalone binaries
+// restore a checkpoint only when its tensors are exactly the model's variables.
+constexpr const char* kDataPositionKey = "data_position";      // SkipGramState, i64 fields
+constexpr const char* kWindowLossKey = "window_loss_sum";       // a hexadecimal double
+
+std::string encode_data_position(const kiln::data::SkipGramState& state) {
+  std::string text;
+  for (int64_t v : state.to_tensor().to_vector<int64_t>())
+    text += (text.empty() ? "" : " ") + std::to_string(v);
+  return text;
+}
+
+kiln::data::SkipGramState decode_data_position(const std::string& text,
+                                               const std::string& origin) {
+  std::istringstream in(text);
+  std::vector<int64_t> fields;
+  for (int64_t v; in >> v;) fields.push_back(v);
+  if (!in.eof() || fields.size() != kiln::data::SkipGramState::kFields)
+    throw kiln::data::DataError("resume", "malformed " + std::string(kDataPositionKey) + " '" +
+                                              text + "'", origin, 0);
+  return kiln::data::SkipGramState::from_tensor(
+      kiln::constant(fields, kiln::Shape{kiln::data::SkipGramState::kFields}));
+}
+
+std::string encode_double(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::hex);
+  return std::string(buf, end);
+}
+
+double decode_double(const std::string& text, const std::string& origin) {
+  double v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v,
+                                   std::chars_format::hex);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw kiln::data::DataError("resume", "malformed " + std::string(kWindowLossKey) + " '" +
+                                              text + "'", origin, 0);
+  return v;
+}
+
+const std::string& metadata(const kiln::CheckpointFile& file, const std::string& key) {
+  auto it = file.metadata().find(key);
+  if (it == file.metadata().end())
+    throw kiln::data::DataError("resume", "the checkpoint has no metadata '" + key + "'",
+                                file.path(), 0);
+  return it->second;
+}
 
 // One step's inputs, drawn on the host.
 struct Batch {
@@ -129,11 +160,8 @@ TrainResult train(const TrainOptions& o) {
   std::optional<kiln::CheckpointFile> restored;
   if (o.resume) restored = kiln::load_checkpoint(latest_checkpoint(o.checkpoint_dir));
   if (restored) {
-    auto it = restored->metadata().find("vocabulary");
-    if (it == restored->metadata().end())
-      throw kiln::data::DataError("resume", "the checkpoint has no vocabulary",
-                                  restored->path(), 0);
-    result.vocabulary = Vocabulary::deserialize(it->second, restored->path());
+    result.vocabulary = Vocabulary::deserialize(metadata(*restored, "vocabulary"),
+                                                restored->path());
   } else {
     result.vocabulary = Vocabulary::build(o.corpus, o.max_vocab_size);
   }
@@ -149,11 +177,14 @@ TrainResult train(const TrainOptions& o) {
   kiln::data::SkipGramBatcher batcher(
       o.corpus, vocab,
       kiln::data::SkipGramOptions().window(o.skip_window).batch_size(o.batch).seed(o.seed));
-  RunState state(model);
+  // The report window's partial sum is state too: a resumed run reports the same averages.
+  double window_sum = 0;
   if (restored) {
-    kiln::restore_checkpoint(*restored, state.all(),
+    kiln::restore_checkpoint(*restored, model.variables(),
                              kiln::RestoreOptions().with_generator(gen));
-    batcher.restore(kiln::data::SkipGramState::from_tensor(state.data_position.value()));
+    batcher.restore(decode_data_position(metadata(*restored, kDataPositionKey),
+                                         restored->path()));
+    window_sum = decode_double(metadata(*restored, kWindowLossKey), restored->path());
     result.first_step = restored->step();
   }
   // Each center word yields 2 * skip_window pairs (fewer only at the corpus' ends).
@@ -184,22 +215,23 @@ TrainResult train(const TrainOptions& o) {
   if (!o.logdir.empty()) summaries = std::make_unique<kiln::viz::SummaryWriter>(o.logdir);
   if (!o.checkpoint_dir.empty()) fs::create_directories(o.checkpoint_dir);
 
+  int64_t last_saved = -1;
   auto save = [&](int64_t step) {
-    state.data_position.assign(batcher.state().to_tensor());
     std::string name = fmt::format("ckpt-{}.kckpt", step);
     fs::path dir(o.checkpoint_dir);
-    kiln::save_checkpoint((dir / name).string(), state.all(),
+    kiln::save_checkpoint((dir / name).string(), model.variables(),
                           kiln::CheckpointOptions()
                               .with_step(step)
                               .with_generator(gen)
                               .with_metadata("vocabulary", vocab.serialize())
+                              .with_metadata(kDataPositionKey, encode_data_position(batcher.state()))
+                              .with_metadata(kWindowLossKey, encode_double(window_sum))
                               .with_metadata("recipe", "cs20"));
     vocab.save((dir / "vocab.tsv").string());
     write_checkpoint_index(dir, name);
     result.checkpoints.push_back((dir / name).string());
+    last_saved = step;
   };
-
-  double window_sum = state.window_loss_sum.value().item();
   Batch b;
   auto start = Clock::now();
   auto last_draw = start;
@@ -239,10 +271,8 @@ TrainResult train(const TrainOptions& o) {
         summaries->flush();
       }
     }
-    if (checkpointing && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0) {
-      state.window_loss_sum.assign(kiln::constant(window_sum));
+    if (checkpointing && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0)
       save(step + 1);
-    }
     if (o.progress_bar && o.log != nullptr && seconds_since(last_draw) > 0.2) {
       last_draw = Clock::now();
       double elapsed = seconds_since(start);
@@ -260,13 +290,7 @@ TrainResult train(const TrainOptions& o) {
   if (result.seconds > 0)
     result.words_per_second =
         words_per_step * static_cast<double>(result.step_losses.size()) / result.seconds;
-  if (checkpointing && (result.checkpoints.empty() ||
-                        result.checkpoints.back() !=
-                            (fs::path(o.checkpoint_dir) / fmt::format("ckpt-{}.kckpt", last_step))
-                                .string())) {
-    state.window_loss_sum.assign(kiln::constant(window_sum));
-    save(last_step);
-  }
+  if (checkpointing && last_saved != last_step) save(last_step);
   if (!o.emit_mlir.empty())
     trace_word2vec_functions(model, o.learning_rate, o.batch, o.num_sampled).save(o.emit_mlir);
   result.variables = model.variables();
