@@ -315,6 +315,29 @@ TEST(Word2vecCli, TrainedRunServesNeighborsAndTensorBoardScalars) {
   EXPECT_EQ(run_cli({"neighbors", dir / "nothing", vocab.word(1)}, &out, &err), kExitBadInput);
 }
 
+TEST(Word2vecCli, CompiledRunResumedByTheCommandLineMatchesAStraightRun) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir), err;
+  auto train_cli = [&](const std::string& run, const char* steps, bool resume) {
+    std::vector<std::string> args = {"train", "--corpus", corpus, "--steps", steps,
+                                     "--vocab-size", "200", "--dim", "8", "--mode", "compiled",
+                                     "--checkpoint-dir", dir / run};
+    if (resume) args.push_back("--resume");
+    return run_cli(args, nullptr, &err);
+  };
+  ASSERT_EQ(train_cli("straight", "30", false), kExitOk) << err;
+  ASSERT_EQ(train_cli("split", "15", false), kExitOk) << err;
+  ASSERT_EQ(train_cli("split", "30", true), kExitOk) << err;
+  kiln::CheckpointFile straight = kiln::load_checkpoint(dir / "straight/ckpt-30.kckpt");
+  kiln::CheckpointFile split = kiln::load_checkpoint(latest_checkpoint(dir / "split"));
+  EXPECT_EQ(split.step(), 30);
+  for (const char* name : {"embed_matrix", "nce_weight", "nce_bias", "word2vec/rng"}) {
+    kiln::Tensor a = straight.tensor(name), b = split.tensor(name);
+    ASSERT_EQ(a.nbytes(), b.nbytes()) << name;
+    EXPECT_EQ(std::memcmp(a.raw(), b.raw(), a.nbytes()), 0) << name;
+  }
+}
+
 TEST(Word2vecCli, PipedOutputHasTheLecturesReportLines) {
   TempDir dir;
   std::string out, err;
