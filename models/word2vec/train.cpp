@@ -168,9 +168,11 @@ TrainResult train(const TrainOptions& o) {
   const Vocabulary& vocab = result.vocabulary;
   const int64_t vocab_size = vocab.size();
   if (vocab_size < o.num_sampled + 1)
-    throw std::invalid_argument(fmt::format(
-        "the vocabulary of {} words is too small for {} sampled classes", vocab_size,
-        o.num_sampled));
+    throw kiln::data::DataError(
+        "train",
+        fmt::format("{}: the vocabulary of {} words is too small for {} sampled classes",
+                    o.corpus, vocab_size, o.num_sampled),
+        o.corpus, 0);
 
   kiln::Generator gen(o.seed, 0, "word2vec/rng");
   SkipGramModel model(vocab_size, o.dim, gen);

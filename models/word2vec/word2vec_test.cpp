@@ -276,6 +276,27 @@ TEST(Word2vecCli, MissingCorpusExitsOneNamingIt) {
   EXPECT_THAT(err, HasSubstr("nope.txt"));
 }
 
+TEST(Word2vecCli, ACorpusWithTooFewWordsExitsOneNamingIt) {
+  TempDir dir;
+  std::string path = dir / "tiny.txt", err;
+  std::ofstream(path) << "a b c d e a b c d e\n";
+  EXPECT_EQ(run_cli({"train", "--corpus", path, "--steps", "5"}, nullptr, &err), kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("tiny.txt"));
+  EXPECT_THAT(err, HasSubstr("too small for 64 sampled classes"));
+}
+
+TEST(Word2vecCli, EpochsCountPassesOverTheCorpus) {
+  TempDir dir;
+  std::string out, err;
+  // 20,000 tokens, 64 center words per batch of 128 pairs (window 1): 313 steps an epoch.
+  ASSERT_EQ(run_cli({"train", "--corpus", write_corpus(dir), "--epochs", "1", "--vocab-size",
+                     "200", "--dim", "8", "--json"},
+                    &out, &err),
+            kExitOk)
+      << err;
+  EXPECT_EQ(nlohmann::json::parse(out)["steps"], 313);
+}
+
 TEST(Word2vecCli, JsonIsOneObjectWithTheAverageLosses) {
   TempDir dir;
   std::string out, err;
