@@ -65,10 +65,10 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ->type_name("MODE")
       ->check(CLI::IsMember({"eager", "compiled"}))
       ->capture_default_str();
-  CLI::Option* steps = app.add_option("--steps", o.steps,
-                                      "Train until global step N (a resumed run continues to N)")
-                           ->type_name("N")
-                           ->check(CLI::PositiveNumber);
+  CLI::Option* steps =
+      app.add_option("--steps", o.steps, "Train until global step N (a resumed run continues to N)")
+          ->type_name("N")
+          ->check(CLI::PositiveNumber);
   CLI::Option* epochs =
       app.add_option("--epochs", o.epochs, "Train for N passes over the corpus' pairs instead")
           ->type_name("N")

@@ -1,5 +1,6 @@
 // The kiln-word2vec command line: `train` (train.h) and the evaluation and export subcommands
-// `eval`, `neighbors`, `export` (commands.h, in models/word2vec_eval/). A function so that tests can run the tool in-process.
+// `eval`, `neighbors`, `export` (commands.h, in models/word2vec_eval/). A function so that tests
+// can run the tool in-process.
 #pragma once
 
 #include <iosfwd>

@@ -5,17 +5,16 @@ namespace word2vec {
 
 kiln::TracedModule trace_train_step(SkipGramModel& model, double learning_rate, int64_t batch,
                                     int64_t num_sampled) {
-  auto step = kiln::function("train_step", [&](kiln::Tensor centers, kiln::Tensor targets,
-                                               kiln::Tensor sampled, kiln::Tensor true_expected,
-                                               kiln::Tensor sampled_expected) {
-    return sgd_step(model, learning_rate, centers, targets,
-                    kiln::nn::SampledCandidates{sampled, true_expected, sampled_expected});
-  });
-  kiln::TracedModule module = step.trace({kiln::spec({batch}, kiln::i64),
-                                          kiln::spec({batch, 1}, kiln::i64),
-                                          kiln::spec({num_sampled}, kiln::i64),
-                                          kiln::spec({batch, 1}, kiln::f32),
-                                          kiln::spec({num_sampled}, kiln::f32)});
+  auto step = kiln::function(
+      "train_step", [&](kiln::Tensor centers, kiln::Tensor targets, kiln::Tensor sampled,
+                        kiln::Tensor true_expected, kiln::Tensor sampled_expected) {
+        return sgd_step(model, learning_rate, centers, targets,
+                        kiln::nn::SampledCandidates{sampled, true_expected, sampled_expected});
+      });
+  kiln::TracedModule module =
+      step.trace({kiln::spec({batch}, kiln::i64), kiln::spec({batch, 1}, kiln::i64),
+                  kiln::spec({num_sampled}, kiln::i64), kiln::spec({batch, 1}, kiln::f32),
+                  kiln::spec({num_sampled}, kiln::f32)});
   module.set_input_names("train_step", {"centers", "targets", "sampled", "true_expected_count",
                                         "sampled_expected_count"});
   module.set_output_names("train_step", {"loss"});

@@ -26,9 +26,8 @@ kiln::Tensor SkipGramModel::loss(const kiln::Tensor& centers, const kiln::Tensor
                                        /*remove_accidental_hits=*/false));
 }
 
-kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate,
-                      const kiln::Tensor& centers, const kiln::Tensor& targets,
-                      const kiln::nn::SampledCandidates& candidates) {
+kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate, const kiln::Tensor& centers,
+                      const kiln::Tensor& targets, const kiln::nn::SampledCandidates& candidates) {
   std::vector<kiln::Variable> variables = model.variables();
   kiln::Tensor loss;
   std::vector<kiln::Gradient> grads;

@@ -51,9 +51,8 @@ class SkipGramModel {
 // variables, since each is read through a gather) and plain SGD on the touched rows only,
 // var[indices] -= learning_rate * values (duplicates accumulate), as kiln::optim::SGD without
 // momentum does. Eager, or traced when called inside kiln::function. Returns the loss.
-kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate,
-                      const kiln::Tensor& centers, const kiln::Tensor& targets,
-                      const kiln::nn::SampledCandidates& candidates);
+kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate, const kiln::Tensor& centers,
+                      const kiln::Tensor& targets, const kiln::nn::SampledCandidates& candidates);
 
 // Cosine similarities f32[ids.numel(), vocab_size] of the rows `ids` against every row of
 // `embeddings`, each row normalized to unit length (the lecture's nearest-neighbour view).

@@ -57,8 +57,8 @@ void write_checkpoint_index(const fs::path& dir, const std::string& name) {
 // The loop's own state (where the data stream is, the report window's partial loss sum)
 // travels as checkpoint metadata, not as tensors: the runtime and standalone binaries
 // restore a checkpoint only when its tensors are exactly the model's variables.
-constexpr const char* kDataPositionKey = "data_position";      // SkipGramState, i64 fields
-constexpr const char* kWindowLossKey = "window_loss_sum";       // a hexadecimal double
+constexpr const char* kDataPositionKey = "data_position";  // SkipGramState, i64 fields
+constexpr const char* kWindowLossKey = "window_loss_sum";  // a hexadecimal double
 
 std::string encode_data_position(const kiln::data::SkipGramState& state) {
   std::string text;
@@ -67,14 +67,13 @@ std::string encode_data_position(const kiln::data::SkipGramState& state) {
   return text;
 }
 
-kiln::data::SkipGramState decode_data_position(const std::string& text,
-                                               const std::string& origin) {
+kiln::data::SkipGramState decode_data_position(const std::string& text, const std::string& origin) {
   std::istringstream in(text);
   std::vector<int64_t> fields;
   for (int64_t v; in >> v;) fields.push_back(v);
   if (!in.eof() || fields.size() != kiln::data::SkipGramState::kFields)
-    throw kiln::data::DataError("resume", "malformed " + std::string(kDataPositionKey) + " '" +
-                                              text + "'", origin, 0);
+    throw kiln::data::DataError(
+        "resume", "malformed " + std::string(kDataPositionKey) + " '" + text + "'", origin, 0);
   return kiln::data::SkipGramState::from_tensor(
       kiln::constant(fields, kiln::Shape{kiln::data::SkipGramState::kFields}));
 }
@@ -87,11 +86,11 @@ std::string encode_double(double v) {
 
 double decode_double(const std::string& text, const std::string& origin) {
   double v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v,
-                                   std::chars_format::hex);
+  auto [end, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), v, std::chars_format::hex);
   if (ec != std::errc() || end != text.data() + text.size())
-    throw kiln::data::DataError("resume", "malformed " + std::string(kWindowLossKey) + " '" +
-                                              text + "'", origin, 0);
+    throw kiln::data::DataError(
+        "resume", "malformed " + std::string(kWindowLossKey) + " '" + text + "'", origin, 0);
   return v;
 }
 
@@ -138,8 +137,8 @@ std::string latest_checkpoint(const std::string& dir) {
   fs::path index = fs::path(dir) / "checkpoint";
   std::ifstream f(index);
   if (!f)
-    throw kiln::data::DataError("resume", "no checkpoint index " + index.string(),
-                                index.string(), 0);
+    throw kiln::data::DataError("resume", "no checkpoint index " + index.string(), index.string(),
+                                0);
   static const std::regex kLine(R"re(model_checkpoint_path:\s*"([^"]+)")re");
   std::string line;
   for (int64_t n = 1; std::getline(f, line); ++n) {
@@ -160,8 +159,8 @@ TrainResult train(const TrainOptions& o) {
   std::optional<kiln::CheckpointFile> restored;
   if (o.resume) restored = kiln::load_checkpoint(latest_checkpoint(o.checkpoint_dir));
   if (restored) {
-    result.vocabulary = Vocabulary::deserialize(metadata(*restored, "vocabulary"),
-                                                restored->path());
+    result.vocabulary =
+        Vocabulary::deserialize(metadata(*restored, "vocabulary"), restored->path());
   } else {
     result.vocabulary = Vocabulary::build(o.corpus, o.max_vocab_size);
   }
@@ -170,8 +169,8 @@ TrainResult train(const TrainOptions& o) {
   if (vocab_size < o.num_sampled + 1)
     throw kiln::data::DataError(
         "train",
-        fmt::format("{}: the vocabulary of {} words is too small for {} sampled classes",
-                    o.corpus, vocab_size, o.num_sampled),
+        fmt::format("{}: the vocabulary of {} words is too small for {} sampled classes", o.corpus,
+                    vocab_size, o.num_sampled),
         o.corpus, 0);
 
   kiln::Generator gen(o.seed, 0, "word2vec/rng");
@@ -184,8 +183,7 @@ TrainResult train(const TrainOptions& o) {
   if (restored) {
     kiln::restore_checkpoint(*restored, model.variables(),
                              kiln::RestoreOptions().with_generator(gen));
-    batcher.restore(decode_data_position(metadata(*restored, kDataPositionKey),
-                                         restored->path()));
+    batcher.restore(decode_data_position(metadata(*restored, kDataPositionKey), restored->path()));
     window_sum = decode_double(metadata(*restored, kWindowLossKey), restored->path());
     result.first_step = restored->step();
   }
@@ -221,14 +219,15 @@ TrainResult train(const TrainOptions& o) {
   auto save = [&](int64_t step) {
     std::string name = fmt::format("ckpt-{}.kckpt", step);
     fs::path dir(o.checkpoint_dir);
-    kiln::save_checkpoint((dir / name).string(), model.variables(),
-                          kiln::CheckpointOptions()
-                              .with_step(step)
-                              .with_generator(gen)
-                              .with_metadata("vocabulary", vocab.serialize())
-                              .with_metadata(kDataPositionKey, encode_data_position(batcher.state()))
-                              .with_metadata(kWindowLossKey, encode_double(window_sum))
-                              .with_metadata("recipe", "cs20"));
+    kiln::save_checkpoint(
+        (dir / name).string(), model.variables(),
+        kiln::CheckpointOptions()
+            .with_step(step)
+            .with_generator(gen)
+            .with_metadata("vocabulary", vocab.serialize())
+            .with_metadata(kDataPositionKey, encode_data_position(batcher.state()))
+            .with_metadata(kWindowLossKey, encode_double(window_sum))
+            .with_metadata("recipe", "cs20"));
     vocab.save((dir / "vocab.tsv").string());
     write_checkpoint_index(dir, name);
     result.checkpoints.push_back((dir / name).string());
@@ -244,11 +243,11 @@ TrainResult train(const TrainOptions& o) {
                                                            /*unique=*/true, vocab_size, gen);
     double loss;
     if (compiled) {
-      kiln::CallResult r = compiled->call(
-          "train_step",
-          {b.centers, b.targets, b.candidates.sampled, b.candidates.true_expected_count,
-           b.candidates.sampled_expected_count},
-          traced_variables);
+      kiln::CallResult r =
+          compiled->call("train_step",
+                         {b.centers, b.targets, b.candidates.sampled,
+                          b.candidates.true_expected_count, b.candidates.sampled_expected_count},
+                         traced_variables);
       loss = r.outputs.at(0).item();
     } else {
       loss = sgd_step(model, o.learning_rate, b.centers, b.targets, b.candidates).item();
@@ -279,10 +278,10 @@ TrainResult train(const TrainOptions& o) {
       last_draw = Clock::now();
       double elapsed = seconds_since(start);
       double done = static_cast<double>(step + 1 - result.first_step);
-      *o.log << fmt::format("\r\033[Kstep {}/{}  loss {:.2f}  {:.0f} words/s  ETA {}", step + 1,
-                            last_step, loss, words_per_step * done / elapsed,
-                            format_duration(elapsed / done *
-                                            static_cast<double>(last_step - step - 1)))
+      *o.log << fmt::format(
+                    "\r\033[Kstep {}/{}  loss {:.2f}  {:.0f} words/s  ETA {}", step + 1, last_step,
+                    loss, words_per_step * done / elapsed,
+                    format_duration(elapsed / done * static_cast<double>(last_step - step - 1)))
              << std::flush;
     }
   }

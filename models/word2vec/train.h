@@ -39,8 +39,8 @@ struct TrainOptions {
   // After training, write train_step and neighbors (export_mlir.h) here as MLIR (.mlirbc:
   // bytecode); empty: none.
   std::string emit_mlir;
-  std::ostream* log = nullptr;   // the lecture's report lines and notices; null: quiet
-  bool progress_bar = false;     // redraw one status line on `log` (a terminal) as it runs
+  std::ostream* log = nullptr;  // the lecture's report lines and notices; null: quiet
+  bool progress_bar = false;    // redraw one status line on `log` (a terminal) as it runs
 };
 
 struct TrainResult {
@@ -53,7 +53,7 @@ struct TrainResult {
   double words_per_second = 0;             // center words consumed per second
   std::vector<kiln::Variable> variables;   // embed_matrix, nce_weight, nce_bias
   kiln::data::Vocabulary vocabulary;
-  std::vector<std::string> checkpoints;    // the files written, in order
+  std::vector<std::string> checkpoints;  // the files written, in order
 
   double ms_per_step() const {
     return step_losses.empty() ? 0 : 1e3 * seconds / static_cast<double>(step_losses.size());

@@ -201,12 +201,11 @@ TEST(Word2vecTrain, CheckpointHoldsVariablesStepRngDataAndVocabulary) {
   EXPECT_EQ(ckpt.names().size(), 4u);
   for (const char* key : {"data_position", "window_loss_sum", "recipe"})
     EXPECT_TRUE(ckpt.metadata().contains(key)) << key;
-  EXPECT_EQ(bytes_of(r.variables[0]),
-            [&] {
-              kiln::Tensor t = ckpt.tensor("embed_matrix");
-              const auto* p = static_cast<const uint8_t*>(t.raw());
-              return std::vector<uint8_t>(p, p + t.nbytes());
-            }());
+  EXPECT_EQ(bytes_of(r.variables[0]), [&] {
+    kiln::Tensor t = ckpt.tensor("embed_matrix");
+    const auto* p = static_cast<const uint8_t*>(t.raw());
+    return std::vector<uint8_t>(p, p + t.nbytes());
+  }());
   kiln::data::Vocabulary vocab =
       kiln::data::Vocabulary::deserialize(ckpt.metadata().at("vocabulary"), "checkpoint");
   EXPECT_TRUE(vocab == r.vocabulary);
@@ -254,11 +253,9 @@ TEST(Word2vecCli, UsageErrorsExitTwo) {
   EXPECT_THAT(err, HasSubstr("unknown subcommand 'fly'"));
   EXPECT_EQ(run_cli({"train", "--corpus", corpus}, nullptr, &err), kExitUsage);
   EXPECT_THAT(err, HasSubstr("--steps"));
-  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--mode", "fast"}, nullptr,
-                    &err),
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--mode", "fast"}, nullptr, &err),
             kExitUsage);
-  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--epochs", "1"}, nullptr,
-                    &err),
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--epochs", "1"}, nullptr, &err),
             kExitUsage);
   EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "-3"}, nullptr, &err), kExitUsage);
   EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--resume"}, nullptr, &err),
@@ -289,8 +286,8 @@ TEST(Word2vecCli, EpochsCountPassesOverTheCorpus) {
   TempDir dir;
   std::string out, err;
   // 20,000 tokens, 64 center words per batch of 128 pairs (window 1): 313 steps an epoch.
-  ASSERT_EQ(run_cli({"train", "--corpus", write_corpus(dir), "--epochs", "1", "--vocab-size",
-                     "200", "--dim", "8", "--json"},
+  ASSERT_EQ(run_cli({"train", "--corpus", write_corpus(dir), "--epochs", "1", "--vocab-size", "200",
+                     "--dim", "8", "--json"},
                     &out, &err),
             kExitOk)
       << err;
@@ -340,9 +337,10 @@ TEST(Word2vecCli, CompiledRunResumedByTheCommandLineMatchesAStraightRun) {
   TempDir dir;
   std::string corpus = write_corpus(dir), err;
   auto train_cli = [&](const std::string& run, const char* steps, bool resume) {
-    std::vector<std::string> args = {"train", "--corpus", corpus, "--steps", steps,
-                                     "--vocab-size", "200", "--dim", "8", "--mode", "compiled",
-                                     "--checkpoint-dir", dir / run};
+    std::vector<std::string> args = {"train",  "--corpus",     corpus,     "--steps",
+                                     steps,    "--vocab-size", "200",      "--dim",
+                                     "8",      "--mode",       "compiled", "--checkpoint-dir",
+                                     dir / run};
     if (resume) args.push_back("--resume");
     return run_cli(args, nullptr, &err);
   };
