@@ -45,8 +45,24 @@ for pkg in "${packages[@]}"; do
   is_installed "$pkg" || missing+=("$pkg")
 done
 
+# Interop tests read Kiln's files with the peers' own readers, which Debian does not package:
+# TensorBoard's event reader and gensim's KeyedVectors, from PyPI into the python3 on PATH
+# (test-only; nothing Kiln builds or ships uses them).
+python_packages=(tensorboard gensim)
+install_python_packages() {
+  local wanted=()
+  for pkg in "${python_packages[@]}"; do
+    python3 -c "import $pkg" >/dev/null 2>&1 || wanted+=("$pkg")
+  done
+  ((${#wanted[@]} == 0)) && return 0
+  echo "install-deps: pip installing ${wanted[*]} into $(command -v python3)"
+  python3 -m pip install --quiet "${wanted[@]}" ||
+    python3 -m pip install --quiet --break-system-packages "${wanted[@]}"
+}
+
 if ((${#missing[@]} == 0)); then
   echo "install-deps: all ${#packages[@]} packages already installed"
+  install_python_packages
   exit 0
 fi
 
@@ -65,4 +81,5 @@ echo "install-deps: installing ${missing[*]}"
 "${sudo[@]}" apt-get update
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y --no-install-recommends "${missing[@]}"
+install_python_packages
 echo "install-deps: done"

@@ -420,35 +420,5 @@ TEST_F(Word2vecEvalTest, AgreesWithGensim) {
   EXPECT_EQ(theirs["pairs_used"], ours["similarity"][0]["used"]);
 }
 
-TEST_F(Word2vecEvalTest, AnalogyTimeOnA50000By128Table) {
-#if defined(__SANITIZE_ADDRESS__) || !defined(NDEBUG)
-  GTEST_SKIP() << "a timing, meaningful only in an optimized build without sanitizers";
-#endif
-  const fs::path questions = shared_data() / "questions-words.txt";
-  ASSERT_TRUE(fs::exists(questions)) << "set KILN_DATA_DIR to the shared data folder";
-  // Random vectors over the questions' words, padded with filler words to 50,000.
-  std::vector<std::string> words = {"UNK"};
-  std::map<std::string, int> seen;
-  for (const AnalogyQuestion& q : read_analogies(questions.string()).questions)
-    for (const std::string* w : {&q.a, &q.b, &q.c, &q.d})
-      if (seen.emplace(fold_case(*w), 0).second) words.push_back(fold_case(*w));
-  while (words.size() < 50000) words.push_back("filler" + std::to_string(words.size()));
-  std::mt19937 rng(1);
-  std::normal_distribution<float> normal(0, 1);
-  std::vector<float> vectors(words.size() * 128);
-  for (float& v : vectors) v = normal(rng);
-  save_run(path("random.kckpt"), words, vectors, 128);
-
-  Outcome o = run(word2vec_eval,
-                  {"eval", path("random.kckpt"), "--analogies", questions.string(), "--json"});
-  ASSERT_EQ(o.code, 0) << o.err;
-  const nlohmann::json a = nlohmann::json::parse(o.out)["analogies"];
-  EXPECT_EQ(a["total"]["seen"], 19544);  // every word is among the first 30,000
-  const double seconds = a["seconds"].get<double>();
-  std::printf("analogy evaluation: 19,544 questions x 30,000 x 128 candidates in %.2f s\n",
-              seconds);
-  EXPECT_LT(seconds, 60);
-}
-
 }  // namespace
 }  // namespace word2vec
