@@ -38,8 +38,8 @@ kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate, const kiln::Te
     loss = model.loss(centers, targets, candidates);
     grads = tape.gradient(loss, variables);
   }
-  // The update is written here rather than with kiln::optim::SGD because Optimizer::apply
-  // range-checks sparse indices by reading their values, which a trace does not have.
+  // Plain SGD on the touched rows, written out as the lecture's optimizer step (no step
+  // counter variable, unlike kiln::optim::SGD, so checkpoints hold exactly the model).
   kiln::NoGradGuard no_grad;
   for (size_t i = 0; i < variables.size(); ++i) {
     const kiln::IndexedSlices& g = grads[i].slices();

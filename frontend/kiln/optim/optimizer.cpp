@@ -58,6 +58,9 @@ void Optimizer::check(const Gradient& g, const Variable& v, size_t i) const {
                                     " has values of shape " +
                                     (s.values.defined() ? s.values.shape().str() : "undefined") +
                                     ", expected " + want.str());
+  // Traced indices have no values yet: the compiled update checks them at run time (the
+  // scatter's own check site), so only eager indices are scanned here.
+  if (s.indices.is_symbolic()) return;
   int64_t bad = kernels::first_out_of_range(s.indices, v.shape()[0]);
   if (bad >= 0)
     kiln::detail::fail("apply", "the sparse gradient of " + var_label(v, i) + " has indices[" +

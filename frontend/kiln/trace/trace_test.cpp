@@ -8,6 +8,7 @@
 
 #include "kiln/function.h"
 #include "kiln/kiln.h"
+#include "kiln/optim/sgd.h"
 #include "kiln/trace/interpreter.h"
 
 namespace kiln {
@@ -233,6 +234,37 @@ TEST(Trace, CustomGradientsAreTracedWithTheUsersRule) {
   auto r = interpret(mod, "grad_of_log1pexp", {x}, {});
   EXPECT_EQ(r.outputs.at(0).to_vector<float>(), eager.to_vector<float>());
   EXPECT_NEAR(r.outputs.at(0).to_vector<float>()[2], 1.0 / (1.0 + std::exp(-2.0)), 1e-6);
+}
+
+}  // namespace
+}  // namespace kiln
+
+
+namespace kiln {
+namespace {
+
+// An optimizer's sparse update traces: the indices of a traced embedding lookup have no
+// values, so their range is checked by the traced scatter at run time, not at trace time.
+TEST(Trace, SparseOptimizerUpdatesTraceAndMatchEager) {
+  auto make = [] { return Variable("table", constant({{1.f, 2.f}, {3.f, 4.f}, {5.f, 6.f}})); };
+  Variable eager_table = make(), traced_table = make();
+  optim::SGD eager_sgd(optim::SGDOptions(0.5)), traced_sgd(optim::SGDOptions(0.5));
+  auto step = [](Variable& table, optim::SGD& sgd, const Tensor& ids) {
+    GradientTape tape;
+    Tensor loss = sum(square(embedding_lookup(table, ids)));
+    sgd.apply(tape.gradient(loss, {table}), {table});
+    return loss;
+  };
+  auto traced = function("step", [&](Tensor ids) { return step(traced_table, traced_sgd, ids); });
+  Tensor ids = constant(std::vector<int64_t>{2, 0, 2});
+  const TracedModule& mod = traced.trace({spec_of(ids)});
+  std::vector<Variable> vars = mod.variables();
+  for (int i = 0; i < 2; ++i) {
+    step(eager_table, eager_sgd, ids);
+    interpret(mod, "step", {ids}, vars);
+  }
+  EXPECT_EQ(traced_table.value().to_vector<float>(), eager_table.value().to_vector<float>());
+  EXPECT_NE(eager_table.value().to_vector<float>(), make().value().to_vector<float>());
 }
 
 }  // namespace
