@@ -16,6 +16,7 @@
 #include <fmt/ostream.h>
 #include <nlohmann/json.hpp>
 
+#include "kiln/error.h"
 #include "word2vec_eval/analogy.h"
 #include "word2vec_eval/embeddings.h"
 #include "word2vec_eval/export.h"
@@ -233,29 +234,34 @@ int word2vec_neighbors(int argc, char** argv, std::ostream& out, std::ostream& e
 int word2vec_export(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app(
       "Writes a run's embeddings for other tools: the word2vec tool's binary or text format\n"
-      "(gensim's KeyedVectors.load_word2vec_format reads both), or a directory for\n"
-      "TensorBoard's embedding projector.",
+      "(gensim's KeyedVectors.load_word2vec_format reads both), a directory for\n"
+      "TensorBoard's embedding projector, or a self-contained HTML map (PCA and t-SNE) with\n"
+      "an SVG of it beside it.",
       "kiln-word2vec export");
   std::string run, format, path;
   int64_t limit = 0;
   add_run(app, run);
   app.add_option("--format", format,
-                 "word2vec-bin, word2vec-text, or projector (vectors.tsv, metadata.tsv and\n"
-                 "projector_config.pbtxt in the directory --out)")
+                 "word2vec-bin, word2vec-text, projector (vectors.tsv, metadata.tsv and\n"
+                 "projector_config.pbtxt in the directory --out), or html (the page, and the\n"
+                 "t-SNE map as an SVG with the same name ending in .svg)")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"word2vec-bin", "word2vec-text", "projector"}))
+      ->check(CLI::IsMember({"word2vec-bin", "word2vec-text", "projector", "html"}))
       ->required();
   app.add_option("--out", path, "The file (a directory for projector) to write")
       ->type_name("PATH")
       ->required();
   CLI::Option* limit_option =
       app.add_option("--limit", limit,
-                     "Only the first N words (default: all; projector: 3000, as the lecture)")
+                     "Only the first N words (default: all; projector: 3000, as the lecture;\n"
+                     "html: 1000, as exact t-SNE is quadratic in N)")
           ->type_name("N")
           ->check(CLI::Validator(positive_integer, ""));
   if (int code = parse(app, argc, argv, out, err); code >= 0) return code;
   if (limit_option->count() == 0)
-    limit = format == "projector" ? 3000 : std::numeric_limits<int64_t>::max();
+    limit = format == "projector" ? 3000
+            : format == "html"    ? 1000
+                                  : std::numeric_limits<int64_t>::max();
 
   try {
     const Embeddings embeddings = load_embeddings(run);
@@ -264,12 +270,17 @@ int word2vec_export(int argc, char** argv, std::ostream& out, std::ostream& err)
       export_word2vec_binary(embeddings, path, limit);
     } else if (format == "word2vec-text") {
       export_word2vec_text(embeddings, path, limit);
+    } else if (format == "html") {
+      export_html(embeddings, path, limit);
     } else {
       export_projector(embeddings, path, limit);
     }
     fmt::print(out, "Wrote {} ({}: {} words x {} from {})\n", path, format, rows, embeddings.dim,
                embeddings.checkpoint);
   } catch (const InputError& e) {
+    err << app.get_name() << ": " << e.what() << "\n";
+    return kExitBadInput;
+  } catch (const kiln::Error& e) {  // writing the map: an unwritable path
     err << app.get_name() << ": " << e.what() << "\n";
     return kExitBadInput;
   }

@@ -28,6 +28,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct Outcome {
   int code;
@@ -243,6 +244,24 @@ TEST_F(Word2vecEvalTest, ExportsForTheProjector) {
   // Nothing but the three files: the temporaries were renamed into place.
   EXPECT_EQ(std::distance(fs::directory_iterator(path("projector/new")), fs::directory_iterator()),
             3);
+}
+
+TEST_F(Word2vecEvalTest, ExportsAnHtmlMapAndItsSvg) {
+  Outcome o = run(word2vec_export,
+                  {"export", path("run"), "--format", "html", "--out", path("map.html")});
+  ASSERT_EQ(o.code, 0) << o.err;
+  std::string html = read_bytes(path("map.html"));
+  for (const std::string& word : words_) EXPECT_THAT(html, HasSubstr("\"" + word + "\"")) << word;
+  EXPECT_THAT(html, Not(HasSubstr("http://")));
+  EXPECT_THAT(html, Not(HasSubstr("https://")));
+  std::string svg = read_bytes(path("map.svg"));
+  EXPECT_THAT(svg, HasSubstr("<svg"));
+  EXPECT_THAT(svg, HasSubstr(">queen<"));
+
+  o = run(word2vec_export, {"export", path("run"), "--format", "html", "--out",
+                            path("no/such/dir/map.html")});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_THAT(o.err, HasSubstr("no/such/dir/map.html"));
 }
 
 TEST_F(Word2vecEvalTest, NamesBadInput) {

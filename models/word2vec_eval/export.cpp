@@ -6,6 +6,7 @@
 #include <charconv>
 #include <filesystem>
 
+#include "kiln/viz/embedding_map.h"
 #include "runtime/src/file_util.h"
 #include "runtime/src/status.h"
 
@@ -99,6 +100,25 @@ std::vector<std::string> export_projector(const Embeddings& embeddings, const st
   write_atomically(written[1], metadata);
   write_atomically(written[2], config);
   return written;
+}
+
+std::string export_html(const Embeddings& embeddings, const std::string& path, int64_t limit) {
+  const int64_t rows = std::min(limit, embeddings.rows());
+  kiln::Tensor vectors = kiln::Tensor::empty(kiln::Shape{rows, embeddings.dim}, kiln::f32);
+  std::copy(embeddings.vectors.begin(), embeddings.vectors.begin() + rows * embeddings.dim,
+            vectors.mutable_data<float>());
+  std::vector<std::string> words(embeddings.words.begin(), embeddings.words.begin() + rows);
+  // t-SNE's perplexity (30) must stay below the number of other points: small maps use less.
+  kiln::viz::MapOptions map_options;
+  map_options.perplexity = std::min(30.0, std::max(1.0, static_cast<double>(rows - 1) / 3));
+  kiln::viz::EmbeddingMap map = kiln::viz::map_embeddings(vectors, std::move(words), map_options);
+  kiln::viz::HtmlOptions options;
+  options.title = "word2vec: the first " + std::to_string(rows) + " words of " +
+                  embeddings.checkpoint;
+  kiln::viz::write_embedding_html(path, map, vectors, options);
+  std::string svg = std::filesystem::path(path).replace_extension(".svg").string();
+  kiln::viz::write_embedding_svg(svg, map, kiln::viz::MapLayout::kTsne);
+  return svg;
 }
 
 }  // namespace word2vec

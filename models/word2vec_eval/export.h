@@ -27,4 +27,10 @@ void export_word2vec_binary(const Embeddings& embeddings, const std::string& pat
 std::vector<std::string> export_projector(const Embeddings& embeddings, const std::string& dir,
                                           int64_t limit);
 
+// The first `limit` words as a 2-D map (kiln::viz::map_embeddings: PCA and t-SNE): a
+// self-contained HTML page at `path` (hover labels, search, nearest neighbours on click) and
+// the t-SNE layout as an SVG beside it (`path` with its extension replaced by .svg).
+// Returns the SVG's path.
+std::string export_html(const Embeddings& embeddings, const std::string& path, int64_t limit);
+
 }  // namespace word2vec
