@@ -36,6 +36,10 @@ nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
   j["first_step"] = r.first_step;
   j["last_step"] = r.last_step;
   j["mode"] = o.mode == Mode::kCompiled ? "compiled" : "eager";
+  j["recipe"] = o.recipe == Recipe::kSgns ? "sgns" : "cs20";
+  if (o.recipe == Recipe::kSgns)
+    j["learning_rate"] = r.learning_rates.empty() ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(r.learning_rates.back());
   j["compile_seconds"] = r.compile_seconds;
   j["vocabulary_size"] = r.vocabulary.size();
   j["checkpoint"] =
@@ -47,7 +51,10 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
   CLI::App app(
       "Trains the Stanford CS20 lecture-4 skip-gram model (word2vec_eager): vocabulary 50,000,\n"
       "skip window 1, batch 128, dimension 128, NCE loss with 64 log-uniform negatives, SGD\n"
-      "lr 1.0 on the touched rows only. Prints 'Average loss at step N' every 5,000 steps.",
+      "lr 1.0 on the touched rows only. Prints 'Average loss at step N' every 5,000 steps.\n"
+      "--recipe sgns: word2vec's skip-gram negative sampling, single-threaded: min count 5,\n"
+      "window 5 (dynamic), subsampling 1e-4, 5 unigram^0.75 negatives per pair (64 rows shared\n"
+      "per batch of 256 pairs), lr 0.025 decaying linearly to 0.025e-4. No --threads.",
       "kiln-word2vec train");
   TrainOptions o;
   std::string mode = "eager", recipe = "cs20";
@@ -55,9 +62,11 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
   app.add_option("--corpus", o.corpus, "Whitespace-separated text (text8's format)")
       ->type_name("FILE")
       ->required();
-  app.add_option("--recipe", recipe, "cs20: the lecture's model and settings")
+  app.add_option("--recipe", recipe,
+                 "cs20: the lecture's model and settings; sgns: word2vec's skip-gram negative\n"
+                 "sampling (variables embed_matrix, context_matrix)")
       ->type_name("NAME")
-      ->check(CLI::IsMember({"cs20"}))
+      ->check(CLI::IsMember({"cs20", "sgns"}))
       ->capture_default_str();
   app.add_option("--mode", mode,
                  "eager: op by op with a GradientTape; compiled: the whole step (lookup, loss,\n"
@@ -99,14 +108,23 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ->type_name("N")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  app.add_option("--vocab-size", o.max_vocab_size, "Words kept, UNK included")
-      ->type_name("N")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  CLI::Option* vocab_size =
+      app.add_option("--vocab-size", o.max_vocab_size,
+                     "Words kept, UNK included (sgns: every word seen 5 times unless given)")
+          ->type_name("N")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
   app.add_option("--dim", o.dim, "Embedding dimension")
       ->type_name("D")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  int64_t shared_negatives = 0;
+  CLI::Option* shared =
+      app.add_option("--shared-negatives", shared_negatives,
+                     "sgns: negative rows drawn per batch and shared by its pairs, each pair\n"
+                     "weighing them as 5 negatives (default 64)")
+          ->type_name("K")
+          ->check(CLI::Range(int64_t{5}, int64_t{1} << 20));
   app.add_flag("--json", json, "Print the result as one JSON object on stdout, nothing else");
 
   try {
@@ -115,6 +133,8 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
       throw CLI::ValidationError("--steps", "give --steps N or --epochs N");
     if (o.resume && o.checkpoint_dir.empty())
       throw CLI::ValidationError("--resume", "needs --checkpoint-dir");
+    if (shared->count() > 0 && recipe != "sgns")
+      throw CLI::ValidationError("--shared-negatives", "is a setting of --recipe sgns");
   } catch (const CLI::CallForHelp&) {
     out << app.help();
     return kExitOk;
@@ -123,6 +143,18 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
     return kExitUsage;
   }
   o.mode = mode == "compiled" ? Mode::kCompiled : Mode::kEager;
+  if (recipe == "sgns") {
+    TrainOptions sgns = sgns_options();
+    o.recipe = sgns.recipe;
+    if (vocab_size->count() == 0) o.max_vocab_size = sgns.max_vocab_size;
+    o.min_count = sgns.min_count;
+    o.batch = sgns.batch;
+    o.skip_window = sgns.skip_window;
+    o.sample = sgns.sample;
+    o.num_sampled = sgns.num_sampled;
+    o.shared_negatives = shared->count() > 0 ? shared_negatives : sgns.shared_negatives;
+    o.learning_rate = sgns.learning_rate;
+  }
   o.log = json ? &err : &out;  // with --json, stdout carries the JSON alone
   o.progress_bar = !json && &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   try {

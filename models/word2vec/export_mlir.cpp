@@ -21,15 +21,40 @@ kiln::TracedModule trace_train_step(SkipGramModel& model, double learning_rate, 
   return module;
 }
 
-kiln::TracedModule trace_neighbors(const SkipGramModel& model) {
+kiln::TracedModule trace_sgns_step(SgnsModel& model, int64_t batch, int64_t shared_negatives,
+                                   int64_t negatives_per_pair) {
+  auto step = kiln::function(
+      "sgns_step", [&](kiln::Tensor centers, kiln::Tensor contexts, kiln::Tensor negatives,
+                       kiln::Tensor learning_rate) {
+        return sgns_step(model, learning_rate, centers, contexts, negatives, negatives_per_pair);
+      });
+  kiln::TracedModule module =
+      step.trace({kiln::spec({batch}, kiln::i64), kiln::spec({batch}, kiln::i64),
+                  kiln::spec({shared_negatives}, kiln::i64), kiln::spec({}, kiln::f32)});
+  module.set_input_names("sgns_step", {"centers", "contexts", "negatives", "learning_rate"});
+  module.set_output_names("sgns_step", {"loss"});
+  return module;
+}
+
+namespace {
+kiln::TracedModule trace_neighbors_of(const kiln::Variable& embed_matrix) {
   auto neighbors = kiln::function("neighbors", [&](kiln::Tensor word) {
-    return cosine_similarities(model.embed_matrix, word);
+    return cosine_similarities(embed_matrix, word);
   });
   kiln::TracedModule module = neighbors.trace({kiln::spec({1}, kiln::i64)});
   module.set_batched("neighbors");
   module.set_input_names("neighbors", {"word"});
   module.set_output_names("neighbors", {"similarities"});
   return module;
+}
+}  // namespace
+
+kiln::TracedModule trace_neighbors(const SkipGramModel& model) {
+  return trace_neighbors_of(model.embed_matrix);
+}
+
+kiln::TracedModule trace_neighbors(const SgnsModel& model) {
+  return trace_neighbors_of(model.embed_matrix);
 }
 
 kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, double learning_rate,

@@ -17,10 +17,17 @@ namespace word2vec {
 kiln::TracedModule trace_train_step(SkipGramModel& model, double learning_rate, int64_t batch,
                                     int64_t num_sampled);
 
+// sgns_step(centers i64[batch], contexts i64[batch], negatives i64[shared_negatives],
+//           learning_rate f32[]) -> loss f32[]: sgns_step() traced (the mean loss per pair),
+// updating model's variables in place.
+kiln::TracedModule trace_sgns_step(SgnsModel& model, int64_t batch, int64_t shared_negatives,
+                                   int64_t negatives_per_pair);
+
 // neighbors(word i64[1]) -> similarities f32[1, vocab_size]: cosine_similarities() of one
 // word against the vocabulary, marked batched (any number of query rows at run time). Top-k
 // is not a primitive, so ranking is left to the caller.
 kiln::TracedModule trace_neighbors(const SkipGramModel& model);
+kiln::TracedModule trace_neighbors(const SgnsModel& model);
 
 // Both, in one module (train_step first).
 kiln::TracedModule trace_word2vec_functions(SkipGramModel& model, double learning_rate,

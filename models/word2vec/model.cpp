@@ -48,6 +48,49 @@ kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate, const kiln::Te
   return loss;
 }
 
+SgnsModel::SgnsModel(int64_t vocab_size, int64_t dim, kiln::Generator& gen)
+    : embed_matrix("embed_matrix",
+                   kiln::random_uniform({vocab_size, dim}, gen, -0.5 / static_cast<double>(dim),
+                                        0.5 / static_cast<double>(dim))),
+      context_matrix("context_matrix", kiln::zeros({vocab_size, dim})),
+      vocab_size_(vocab_size),
+      dim_(dim) {}
+
+kiln::Tensor SgnsModel::loss(const kiln::Tensor& centers, const kiln::Tensor& contexts,
+                             const kiln::Tensor& negatives, int64_t negatives_per_pair) const {
+  kiln::Tensor center = kiln::embedding_lookup(embed_matrix, centers);
+  kiln::Tensor context = kiln::embedding_lookup(context_matrix, contexts);
+  kiln::Tensor negative = kiln::embedding_lookup(context_matrix, negatives);
+  kiln::Tensor per_pair = kiln::nn::negative_sampling_loss(center, context, negative);
+  const int64_t shared = negatives.shape()[0];
+  if (shared == negatives_per_pair) return kiln::sum(per_pair);
+  // w (positive + sum_k negative_k) + (1 - w) positive = positive + w sum_k negative_k, with
+  // the positive term -log sigmoid(c . o) = softplus(-c . o).
+  const double w = static_cast<double>(negatives_per_pair) / static_cast<double>(shared);
+  kiln::Tensor positive = kiln::softplus(-kiln::sum(center * context, {1}));
+  return kiln::sum(per_pair * w + positive * (1 - w));
+}
+
+kiln::Tensor sgns_step(SgnsModel& model, const kiln::Tensor& learning_rate,
+                       const kiln::Tensor& centers, const kiln::Tensor& contexts,
+                       const kiln::Tensor& negatives, int64_t negatives_per_pair) {
+  std::vector<kiln::Variable> variables = model.variables();
+  kiln::Tensor loss;
+  std::vector<kiln::Gradient> grads;
+  {
+    // As in sgd_step: the tape must be gone before the in-place update.
+    kiln::GradientTape tape;
+    loss = model.loss(centers, contexts, negatives, negatives_per_pair);
+    grads = tape.gradient(loss, variables);
+  }
+  kiln::NoGradGuard no_grad;
+  for (size_t i = 0; i < variables.size(); ++i) {
+    const kiln::IndexedSlices& g = grads[i].slices();
+    variables[i].scatter_sub(g.indices, g.values * learning_rate);
+  }
+  return loss / static_cast<double>(centers.shape()[0]);
+}
+
 kiln::Tensor cosine_similarities(const kiln::Tensor& embeddings, const kiln::Tensor& ids) {
   kiln::Tensor norm = kiln::sqrt(kiln::sum(kiln::square(embeddings), {1}, /*keepdims=*/true));
   kiln::Tensor normalized = embeddings / norm;

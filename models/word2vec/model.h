@@ -54,6 +54,41 @@ class SkipGramModel {
 kiln::Tensor sgd_step(SkipGramModel& model, double learning_rate, const kiln::Tensor& centers,
                       const kiln::Tensor& targets, const kiln::nn::SampledCandidates& candidates);
 
+// The standard skip-gram negative-sampling model (word2vec.c -cbow 0 -hs 0): input vectors
+// "embed_matrix" ~ U[-0.5/dim, 0.5/dim) (drawn from `gen`) and output vectors
+// "context_matrix" = 0, as word2vec initializes syn0 and syn1neg.
+class SgnsModel {
+ public:
+  SgnsModel(int64_t vocab_size, int64_t dim, kiln::Generator& gen);
+
+  int64_t vocab_size() const { return vocab_size_; }
+  int64_t dim() const { return dim_; }
+  // embed_matrix, context_matrix: the checkpoint keys.
+  std::vector<kiln::Variable> variables() const { return {embed_matrix, context_matrix}; }
+
+  // The batch's summed negative-sampling loss: centers i64[B], contexts i64[B], negatives
+  // i64[K] shared by the whole batch (kiln::nn::negative_sampling_loss with [K, D] rows),
+  // each negative term weighted by negatives_per_pair / K, so every pair sees the weight of
+  // negatives_per_pair negatives (word2vec's -negative) spread over the K shared rows.
+  kiln::Tensor loss(const kiln::Tensor& centers, const kiln::Tensor& contexts,
+                    const kiln::Tensor& negatives, int64_t negatives_per_pair) const;
+
+  kiln::Variable embed_matrix;    // [vocab_size, dim]
+  kiln::Variable context_matrix;  // [vocab_size, dim]
+
+ private:
+  int64_t vocab_size_, dim_;
+};
+
+// One SGNS step: the summed loss under a tape (so each pair moves its rows by the learning
+// rate, as word2vec's per-pair SGD does), its IndexedSlices gradients and
+// var[rows] -= learning_rate * values on the touched rows only. learning_rate is an f32
+// scalar tensor (an input when traced: it decays every step). Eager, or traced inside
+// kiln::function. Returns the mean loss per pair.
+kiln::Tensor sgns_step(SgnsModel& model, const kiln::Tensor& learning_rate,
+                       const kiln::Tensor& centers, const kiln::Tensor& contexts,
+                       const kiln::Tensor& negatives, int64_t negatives_per_pair);
+
 // Cosine similarities f32[ids.numel(), vocab_size] of the rows `ids` against every row of
 // `embeddings`, each row normalized to unit length (the lecture's nearest-neighbour view).
 kiln::Tensor cosine_similarities(const kiln::Tensor& embeddings, const kiln::Tensor& ids);

@@ -102,6 +102,33 @@ const std::string& metadata(const kiln::CheckpointFile& file, const std::string&
   return it->second;
 }
 
+// A checkpoint of the other recipe does not fit this model: say so, not which tensor is missing.
+void check_recipe(const kiln::CheckpointFile& file, const std::string& recipe) {
+  const std::string& saved = metadata(file, "recipe");
+  if (saved != recipe)
+    throw kiln::data::DataError(
+        "resume", "the checkpoint is of recipe '" + saved + "', not '" + recipe + "'",
+        file.path(), 0);
+}
+
+std::string encode_sgns_position(const kiln::data::SgnsState& state) {
+  std::string text;
+  for (int64_t v : state.to_tensor().to_vector<int64_t>())
+    text += (text.empty() ? "" : " ") + std::to_string(v);
+  return text;
+}
+
+kiln::data::SgnsState decode_sgns_position(const std::string& text, const std::string& origin) {
+  std::istringstream in(text);
+  std::vector<int64_t> fields;
+  for (int64_t v; in >> v;) fields.push_back(v);
+  if (!in.eof() || fields.size() != kiln::data::SgnsState::kFields)
+    throw kiln::data::DataError(
+        "resume", "malformed " + std::string(kDataPositionKey) + " '" + text + "'", origin, 0);
+  return kiln::data::SgnsState::from_tensor(
+      kiln::constant(fields, kiln::Shape{kiln::data::SgnsState::kFields}));
+}
+
 // One step's inputs, drawn on the host.
 struct Batch {
   kiln::Tensor centers, targets;
@@ -117,7 +144,22 @@ void check_options(const TrainOptions& o) {
   if (o.corpus.empty()) throw std::invalid_argument("no corpus given");
   if (o.steps < 0 || o.epochs < 0 || (o.steps == 0) == (o.epochs == 0))
     throw std::invalid_argument("give exactly one of steps and epochs, a positive number");
-  positive(o.max_vocab_size, "the vocabulary size");
+  if (o.recipe == Recipe::kSgns) {
+    if (o.max_vocab_size < 0)
+      throw std::invalid_argument(
+          fmt::format("the vocabulary size must be >= 0, got {}", o.max_vocab_size));
+    if (o.min_count < 0)
+      throw std::invalid_argument(fmt::format("the min count must be >= 0, got {}", o.min_count));
+    if (o.shared_negatives < o.num_sampled)
+      throw std::invalid_argument(
+          fmt::format("the shared negatives ({}) must be at least the negatives per pair ({})",
+                      o.shared_negatives, o.num_sampled));
+    if (!(o.sample >= 0) || !std::isfinite(o.sample))
+      throw std::invalid_argument(
+          fmt::format("the subsampling threshold must be a number >= 0, got {}", o.sample));
+  } else {
+    positive(o.max_vocab_size, "the vocabulary size");
+  }
   positive(o.dim, "the dimension");
   positive(o.batch, "the batch size");
   positive(o.skip_window, "the skip window");
@@ -151,14 +193,208 @@ std::string latest_checkpoint(const std::string& dir) {
   throw kiln::data::DataError("resume", "no model_checkpoint_path line", index.string(), 0);
 }
 
+TrainOptions sgns_options() {
+  TrainOptions o;
+  o.recipe = Recipe::kSgns;
+  o.max_vocab_size = 0;
+  o.min_count = 5;
+  o.dim = 128;
+  o.batch = 256;
+  o.skip_window = 5;
+  o.sample = 1e-4;
+  o.num_sampled = 5;
+  o.shared_negatives = 64;
+  o.learning_rate = 0.025;
+  return o;
+}
+
+namespace {
+
+// word2vec's skip-gram negative sampling, single-threaded: pairs from SgnsBatcher (subsampling,
+// dynamic window), num_sampled negatives per batch from the unigram^0.75 table over the one
+// Generator (so eager and compiled runs see the same data), the learning rate decaying
+// linearly with the words processed (or the steps, under --steps), and checkpoints holding
+// the batcher's position, so a resumed run continues bit-identically.
+TrainResult train_sgns(const TrainOptions& o) {
+  using kiln::data::Vocabulary;
+  TrainResult result;
+  std::optional<kiln::CheckpointFile> restored;
+  if (o.resume) restored = kiln::load_checkpoint(latest_checkpoint(o.checkpoint_dir));
+  if (restored) {
+    check_recipe(*restored, "sgns");
+    result.vocabulary =
+        Vocabulary::deserialize(metadata(*restored, "vocabulary"), restored->path());
+  } else {
+    result.vocabulary = Vocabulary::build(o.corpus, o.max_vocab_size, o.min_count);
+  }
+  const Vocabulary& vocab = result.vocabulary;
+  const int64_t vocab_size = vocab.size();
+  if (vocab_size < 2 || vocab.total_tokens() - vocab.count(0) < 1)
+    throw kiln::data::DataError(
+        "train",
+        fmt::format("{}: no word occurs at least {} times (the vocabulary is empty)", o.corpus,
+                    o.min_count),
+        o.corpus, 0);
+  std::vector<int64_t> counts(static_cast<size_t>(vocab_size), 0);
+  for (int64_t id = 1; id < vocab_size; ++id) counts[static_cast<size_t>(id)] = vocab.count(id);
+  kiln::nn::UnigramSampler sampler(counts, 0.75);
+
+  kiln::Generator gen(o.seed, 0, "word2vec/rng");
+  SgnsModel model(vocab_size, o.dim, gen);
+  kiln::data::SgnsBatcher batcher(o.corpus, vocab,
+                                  kiln::data::SgnsOptions()
+                                      .window(o.skip_window)
+                                      .sample(o.sample)
+                                      .batch_size(o.batch)
+                                      .seed(o.seed));
+  double window_sum = 0;
+  if (restored) {
+    kiln::restore_checkpoint(*restored, model.variables(),
+                             kiln::RestoreOptions().with_generator(gen));
+    batcher.restore(decode_sgns_position(metadata(*restored, kDataPositionKey), restored->path()));
+    window_sum = decode_double(metadata(*restored, kWindowLossKey), restored->path());
+    result.first_step = restored->step();
+  }
+  if (o.steps > 0 && o.steps < result.first_step)
+    throw std::invalid_argument(fmt::format("the checkpoint is at step {}, past the last step {}",
+                                            result.first_step, o.steps));
+  // The learning rate decays over the planned words (word2vec: iter * train_words), or over
+  // the planned steps when the run is given in steps.
+  const double planned_words =
+      static_cast<double>(o.epochs) * static_cast<double>(batcher.words_per_epoch());
+  auto learning_rate = [&](int64_t step) {
+    double progress =
+        o.steps > 0 ? static_cast<double>(step) / static_cast<double>(o.steps)
+                    : static_cast<double>(batcher.words_processed()) / planned_words;
+    return o.learning_rate * std::max(1e-4, 1 - progress);
+  };
+  auto more = [&](int64_t step) {
+    return o.steps > 0 ? step < o.steps
+                       : static_cast<double>(batcher.words_processed()) < planned_words;
+  };
+
+  std::optional<kiln::CompiledModule> compiled;
+  std::vector<kiln::Variable> traced_variables;
+  if (o.mode == Mode::kCompiled) {
+    auto start = Clock::now();
+    kiln::TracedModule traced = trace_sgns_step(model, o.batch, o.shared_negatives, o.num_sampled);
+    compiled = kiln::compile(traced);
+    traced_variables = traced.variables();
+    result.compile_seconds = seconds_since(start);
+    if (o.log != nullptr)
+      *o.log << fmt::format("Compiled sgns_step in {:.2f} seconds\n", result.compile_seconds);
+  }
+
+  std::unique_ptr<kiln::viz::SummaryWriter> summaries;
+  if (!o.logdir.empty()) summaries = std::make_unique<kiln::viz::SummaryWriter>(o.logdir);
+  if (!o.checkpoint_dir.empty()) fs::create_directories(o.checkpoint_dir);
+
+  int64_t last_saved = -1;
+  auto save = [&](int64_t step) {
+    std::string name = fmt::format("ckpt-{}.kckpt", step);
+    fs::path dir(o.checkpoint_dir);
+    kiln::save_checkpoint(
+        (dir / name).string(), model.variables(),
+        kiln::CheckpointOptions()
+            .with_step(step)
+            .with_generator(gen)
+            .with_metadata("vocabulary", vocab.serialize())
+            .with_metadata(kDataPositionKey, encode_sgns_position(batcher.state()))
+            .with_metadata(kWindowLossKey, encode_double(window_sum))
+            .with_metadata("recipe", "sgns"));
+    vocab.save((dir / "vocab.tsv").string());
+    write_checkpoint_index(dir, name);
+    result.checkpoints.push_back((dir / name).string());
+    last_saved = step;
+  };
+  kiln::Tensor centers, contexts;
+  const bool checkpointing = !o.checkpoint_dir.empty();
+  const int64_t first_words = batcher.words_processed();
+  auto start = Clock::now();
+  auto last_draw = start;
+  int64_t step = result.first_step;
+  for (; more(step); ++step) {
+    double lr = learning_rate(step);
+    batcher.next(&centers, &contexts);
+    kiln::Tensor negatives = sampler.sample(o.shared_negatives, gen);
+    kiln::Tensor lr_tensor = kiln::constant(static_cast<float>(lr));
+    double loss;
+    if (compiled) {
+      kiln::CallResult r = compiled->call("sgns_step", {centers, contexts, negatives, lr_tensor},
+                                          traced_variables);
+      loss = r.outputs.at(0).item();
+    } else {
+      loss = sgns_step(model, lr_tensor, centers, contexts, negatives, o.num_sampled).item();
+    }
+    result.step_losses.push_back(loss);
+    result.learning_rates.push_back(lr);
+    window_sum += loss;
+    if ((step + 1) % o.report_every == 0) {
+      double average = window_sum / static_cast<double>(o.report_every);
+      result.average_loss[step] = average;
+      window_sum = 0;
+      double elapsed = seconds_since(start);
+      double words_per_second =
+          static_cast<double>(batcher.words_processed() - first_words) / elapsed;
+      if (o.log != nullptr) {
+        if (o.progress_bar) *o.log << "\r\033[K";
+        *o.log << fmt::format("Average loss at step {}: {:.4f}  learning rate {:.6f}", step,
+                              average, lr)
+               << std::endl;
+      }
+      if (summaries) {
+        summaries->add_scalar("loss", average, step);
+        summaries->add_scalar("learning_rate", lr, step);
+        summaries->add_scalar("words_per_second", words_per_second, step);
+        summaries->flush();
+      }
+    }
+    if (checkpointing && o.checkpoint_every > 0 && (step + 1) % o.checkpoint_every == 0)
+      save(step + 1);
+    if (o.progress_bar && o.log != nullptr && seconds_since(last_draw) > 0.2) {
+      last_draw = Clock::now();
+      double elapsed = seconds_since(start);
+      double words = static_cast<double>(batcher.words_processed() - first_words);
+      double total = o.steps > 0 ? static_cast<double>(o.steps) : planned_words;
+      double done = o.steps > 0 ? static_cast<double>(step + 1 - result.first_step)
+                                : static_cast<double>(batcher.words_processed());
+      double left = o.steps > 0 ? total - static_cast<double>(step + 1) : total - done;
+      double rate = o.steps > 0 ? static_cast<double>(step + 1 - result.first_step) / elapsed
+                                : words / elapsed;
+      *o.log << fmt::format("\r\033[Kstep {}  loss {:.3f}  lr {:.5f}  {:.0f} words/s  ETA {}",
+                            step + 1, loss, lr, words / elapsed,
+                            format_duration(rate > 0 ? std::max(0.0, left) / rate : 0))
+             << std::flush;
+    }
+  }
+  result.seconds = seconds_since(start);
+  if (o.progress_bar && o.log != nullptr) *o.log << "\r\033[K" << std::flush;
+  result.last_step = step;
+  if (result.seconds > 0)
+    result.words_per_second =
+        static_cast<double>(batcher.words_processed() - first_words) / result.seconds;
+  if (checkpointing && last_saved != step) save(step);
+  if (!o.emit_mlir.empty()) {
+    kiln::TracedModule module = trace_sgns_step(model, o.batch, o.shared_negatives, o.num_sampled);
+    module.merge(trace_neighbors(model));
+    module.save(o.emit_mlir);
+  }
+  result.variables = model.variables();
+  return result;
+}
+
+}  // namespace
+
 TrainResult train(const TrainOptions& o) {
   check_options(o);
+  if (o.recipe == Recipe::kSgns) return train_sgns(o);
   using kiln::data::Vocabulary;
   TrainResult result;
 
   std::optional<kiln::CheckpointFile> restored;
   if (o.resume) restored = kiln::load_checkpoint(latest_checkpoint(o.checkpoint_dir));
   if (restored) {
+    check_recipe(*restored, "cs20");
     result.vocabulary =
         Vocabulary::deserialize(metadata(*restored, "vocabulary"), restored->path());
   } else {

@@ -16,15 +16,29 @@ namespace word2vec {
 
 enum class Mode { kEager, kCompiled };
 
+// kCs20: the lecture's model (model.h SkipGramModel). kSgns: word2vec's skip-gram negative
+// sampling (SgnsModel), single-threaded: vocabulary min count `min_count`, dynamic window
+// `skip_window`, subsampling `sample`, `shared_negatives` unigram^0.75 rows per batch shared by
+// its pairs and weighted as `num_sampled` negatives per pair, learning rate decaying linearly from `learning_rate` to learning_rate * 1e-4.
+// sgns_options() gives its settings.
+enum class Recipe { kCs20, kSgns };
+
 struct TrainOptions {
   std::string corpus;  // a whitespace-separated text file (text8's format)
   Mode mode = Mode::kEager;
+  Recipe recipe = Recipe::kCs20;
   // Train until the global step reaches `steps` (a resumed run continues from its checkpoint's
   // step); when 0, `epochs` passes over the corpus' skip-gram pairs decide it instead.
   int64_t steps = 0;
   int64_t epochs = 0;
   uint64_t seed = 0;
-  int64_t max_vocab_size = 50000;  // the model has one row per vocabulary word (UNK included)
+  // The model has one row per vocabulary word (UNK included); 0: every word (sgns).
+  int64_t max_vocab_size = 50000;
+  int64_t min_count = 0;  // words seen fewer times are not in the vocabulary (sgns: 5)
+  double sample = 0;      // sgns' subsampling threshold (1e-4)
+  // sgns: negative rows drawn per batch, shared by all its pairs; each pair weighs them as
+  // num_sampled negatives (num_sampled / shared_negatives each).
+  int64_t shared_negatives = 0;
   int64_t dim = 128;
   int64_t batch = 128;
   int64_t skip_window = 1;
@@ -51,7 +65,9 @@ struct TrainResult {
   double seconds = 0;                      // the training loop alone
   double compile_seconds = 0;              // tracing and compiling (compiled mode)
   double words_per_second = 0;             // center words consumed per second
-  std::vector<kiln::Variable> variables;   // embed_matrix, nce_weight, nce_bias
+  std::vector<kiln::Variable> variables;   // embed_matrix, nce_weight, nce_bias (sgns:
+                                           // embed_matrix, context_matrix)
+  std::vector<double> learning_rates;      // sgns: the rate of every step this run took
   kiln::data::Vocabulary vocabulary;
   std::vector<std::string> checkpoints;  // the files written, in order
 
@@ -59,6 +75,11 @@ struct TrainResult {
     return step_losses.empty() ? 0 : 1e3 * seconds / static_cast<double>(step_losses.size());
   }
 };
+
+// The sgns recipe's settings: no vocabulary cap, min count 5, dimension 128, batch 256 pairs,
+// window 5 (dynamic), subsampling 1e-4, 5 negatives per pair as 64 rows shared per batch
+// (5 shared rows diverge: docs/word2vec.md), learning rate 0.025.
+TrainOptions sgns_options();
 
 // Trains as `options` says. Throws kiln::data::DataError for an unreadable corpus or
 // vocabulary, kiln::Error for a checkpoint that does not fit, and std::invalid_argument

@@ -357,6 +357,254 @@ TEST(Word2vecCli, CompiledRunResumedByTheCommandLineMatchesAStraightRun) {
   }
 }
 
+// The sgns recipe scaled down: dimension 16, batch 32, subsampling 1e-3 (the corpus is small).
+TrainOptions sgns_small_options(const std::string& corpus, int64_t steps) {
+  TrainOptions o = sgns_options();
+  o.corpus = corpus;
+  o.steps = steps;
+  o.seed = 3;
+  o.dim = 16;
+  o.batch = 32;
+  o.sample = 1e-3;
+  o.report_every = 10;
+  return o;
+}
+
+TEST(Word2vecSgns, VariablesAreWord2vecsInitialization) {
+  kiln::Generator gen(1, 0, "rng");
+  SgnsModel model(/*vocab_size=*/300, /*dim=*/16, gen);
+  for (float e : model.embed_matrix.value().to_vector<float>())
+    ASSERT_TRUE(e >= -0.5 / 16 && e < 0.5 / 16) << e;
+  for (float c : model.context_matrix.value().to_vector<float>()) ASSERT_EQ(c, 0);
+  EXPECT_EQ(model.variables()[0].name(), "embed_matrix");
+  EXPECT_EQ(model.variables()[1].name(), "context_matrix");
+}
+
+TEST(Word2vecSgns, StepUpdatesOnlyTouchedRowsInPlace) {
+  kiln::Generator gen(1, 0, "rng");
+  SgnsModel model(/*vocab_size=*/300, /*dim=*/8, gen);
+  // Give the context rows something, so the input rows move too.
+  model.context_matrix.assign(kiln::random_uniform({300, 8}, gen, -0.1, 0.1));
+  const void* embed = model.embed_matrix.storage().raw();
+  const void* context = model.context_matrix.storage().raw();
+  std::vector<float> e0 = model.embed_matrix.value().to_vector<float>();
+  std::vector<float> c0 = model.context_matrix.value().to_vector<float>();
+  sgns_step(model, kiln::constant(0.025f), kiln::constant<int64_t>({5, 6, 5}),
+            kiln::constant<int64_t>({6, 5, 7}), kiln::constant<int64_t>({9, 10}),
+            /*negatives_per_pair=*/1);
+  EXPECT_EQ(model.embed_matrix.storage().raw(), embed);
+  EXPECT_EQ(model.context_matrix.storage().raw(), context);
+  std::vector<float> e1 = model.embed_matrix.value().to_vector<float>();
+  std::vector<float> c1 = model.context_matrix.value().to_vector<float>();
+  for (int64_t row = 0; row < 300; ++row) {
+    bool e_changed = false, c_changed = false;
+    for (int64_t j = 0; j < 8; ++j) {
+      e_changed |= e0[row * 8 + j] != e1[row * 8 + j];
+      c_changed |= c0[row * 8 + j] != c1[row * 8 + j];
+    }
+    EXPECT_EQ(e_changed, row == 5 || row == 6) << "embed row " << row;
+    EXPECT_EQ(c_changed, row == 5 || row == 6 || row == 7 || row == 9 || row == 10)
+        << "context row " << row;
+  }
+}
+
+TEST(Word2vecSgns, SharedNegativesWeighAsNegativesPerPair) {
+  kiln::Generator gen(1, 0, "rng");
+  SgnsModel model(/*vocab_size=*/20, /*dim=*/4, gen);
+  model.context_matrix.assign(kiln::random_uniform({20, 4}, gen, -1, 1));
+  std::vector<float> e = model.embed_matrix.value().to_vector<float>();
+  std::vector<float> c = model.context_matrix.value().to_vector<float>();
+  auto dot = [&](int64_t i, int64_t j) {
+    double d = 0;
+    for (int64_t k = 0; k < 4; ++k) d += double(e[i * 4 + k]) * c[j * 4 + k];
+    return d;
+  };
+  auto softplus = [](double x) { return std::log1p(std::exp(x)); };
+  const std::vector<int64_t> centers = {1, 2}, contexts = {3, 4}, negatives = {5, 6, 7, 5};
+  double expected = 0;
+  for (size_t b = 0; b < 2; ++b) {
+    expected += softplus(-dot(centers[b], contexts[b]));
+    for (int64_t n : negatives) expected += 0.5 * softplus(dot(centers[b], n));  // 2 of 4
+  }
+  double loss = model
+                    .loss(kiln::constant(centers, kiln::Shape{2}),
+                          kiln::constant(contexts, kiln::Shape{2}),
+                          kiln::constant(negatives, kiln::Shape{4}), /*negatives_per_pair=*/2)
+                    .item();
+  EXPECT_NEAR(loss, expected, 1e-5 * std::abs(expected));
+}
+
+TEST(Word2vecSgns, LossFallsAndTheLearningRateDecaysLinearly) {
+  TempDir dir;
+  TrainOptions o = sgns_small_options(write_corpus(dir), 600);
+  // A small corpus and dimension learn slowly from word2vec's tiny initial vectors at 0.025.
+  o.learning_rate = 0.1;
+  o.report_every = 200;
+  TrainResult r = train(o);
+  ASSERT_EQ(r.average_loss.size(), 3u);
+  EXPECT_LT(r.average_loss.at(599), 0.9 * r.average_loss.at(199));
+  EXPECT_LT(r.average_loss.at(199), 4.1);  // -6 log(1/2) = 4.16 at the start
+  ASSERT_EQ(r.learning_rates.size(), 600u);
+  EXPECT_DOUBLE_EQ(r.learning_rates[0], o.learning_rate);
+  EXPECT_NEAR(r.learning_rates[300], o.learning_rate * 0.5, 1e-12);
+  for (size_t i = 1; i < 600; ++i) ASSERT_LT(r.learning_rates[i], r.learning_rates[i - 1]);
+  EXPECT_GE(r.learning_rates.back(), o.learning_rate * 1e-4);
+  ASSERT_EQ(r.variables.size(), 2u);
+  EXPECT_EQ(r.variables[1].name(), "context_matrix");
+}
+
+TEST(Word2vecSgns, EagerAndCompiledStepsAgree) {
+  TempDir dir;
+  TrainOptions o = sgns_small_options(write_corpus(dir), 20);
+  TrainResult eager = train(o);
+  o.mode = Mode::kCompiled;
+  TrainResult compiled = train(o);
+  ASSERT_EQ(eager.step_losses.size(), 20u);
+  ASSERT_EQ(compiled.step_losses.size(), 20u);
+  for (size_t i = 0; i < 20; ++i)
+    EXPECT_NEAR(compiled.step_losses[i], eager.step_losses[i],
+                1e-4 * std::abs(eager.step_losses[i]))
+        << "step " << i;
+  for (size_t v = 0; v < 2; ++v) {
+    std::vector<float> a = eager.variables[v].value().to_vector<float>();
+    std::vector<float> b = compiled.variables[v].value().to_vector<float>();
+    ASSERT_EQ(a.size(), b.size());
+    double worst = 0;
+    for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, double(std::abs(a[i] - b[i])));
+    EXPECT_LT(worst, 1e-5) << eager.variables[v].name() << " after 20 steps";
+  }
+}
+
+TEST(Word2vecSgns, ResumeIsBitIdentical) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir);
+  // The learning rate decays over the planned 40 steps, so the interrupted run is the same run
+  // (steps 40) with a checkpoint at step 17: resumed from there, it must redo 17..40 exactly.
+  TrainOptions straight = sgns_small_options(corpus, 40);
+  straight.report_every = 25;  // a report window that spans the interruption
+  straight.checkpoint_dir = dir / "run";
+  straight.checkpoint_every = 17;
+  TrainResult whole = train(straight);
+  ASSERT_EQ(whole.checkpoints.size(), 3u);  // 17, 34, 40
+  fs::create_directories(dir / "resumed");
+  fs::copy_file(dir / "run/ckpt-17.kckpt", dir / "resumed/ckpt-17.kckpt");
+  std::ofstream(dir / "resumed/checkpoint") << "model_checkpoint_path: \"ckpt-17.kckpt\"\n";
+
+  TrainOptions second = straight;
+  second.checkpoint_dir = dir / "resumed";
+  second.resume = true;
+  TrainResult rest = train(second);
+  EXPECT_EQ(rest.first_step, 17);
+  ASSERT_EQ(rest.step_losses.size(), 23u);
+  for (size_t i = 0; i < 23; ++i) {
+    EXPECT_EQ(rest.step_losses[i], whole.step_losses[17 + i]) << "step " << 17 + i;
+    EXPECT_EQ(rest.learning_rates[i], whole.learning_rates[17 + i]) << "step " << 17 + i;
+  }
+  EXPECT_EQ(rest.average_loss, whole.average_loss);
+  for (size_t v = 0; v < 2; ++v)
+    EXPECT_EQ(bytes_of(rest.variables[v]), bytes_of(whole.variables[v]))
+        << whole.variables[v].name();
+
+  kiln::CheckpointFile a = kiln::load_checkpoint(dir / "run/ckpt-40.kckpt");
+  kiln::CheckpointFile b = kiln::load_checkpoint(latest_checkpoint(dir / "resumed"));
+  EXPECT_EQ(b.step(), 40);
+  EXPECT_EQ(b.metadata().at("recipe"), "sgns");
+  EXPECT_EQ(b.metadata().at("data_position"), a.metadata().at("data_position"));
+  ASSERT_EQ(b.names().size(), 3u);  // embed_matrix, context_matrix, word2vec/rng
+  for (const char* name : {"embed_matrix", "context_matrix", "word2vec/rng"}) {
+    kiln::Tensor x = a.tensor(name), y = b.tensor(name);
+    ASSERT_EQ(x.nbytes(), y.nbytes()) << name;
+    EXPECT_EQ(std::memcmp(x.raw(), y.raw(), x.nbytes()), 0) << name;
+  }
+}
+
+TEST(Word2vecSgns, EpochsCountTheCorpusWords) {
+  TempDir dir;
+  TrainOptions o = sgns_small_options(write_corpus(dir), 0);
+  o.epochs = 1;
+  o.report_every = 1000;
+  TrainResult r = train(o);
+  ASSERT_FALSE(r.step_losses.empty());
+  EXPECT_EQ(r.last_step, static_cast<int64_t>(r.step_losses.size()));
+  // The rate reached about its floor at the end of the one planned epoch.
+  EXPECT_LT(r.learning_rates.back(), 0.025 * 0.1);
+}
+
+TEST(Word2vecSgns, CommandLineRunsAndRefusesForeignCheckpoints) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir), out, err;
+  ASSERT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "20",
+                     "--report-every", "10", "--dim", "8", "--json", "--checkpoint-dir",
+                     dir / "sgns"},
+                    &out, &err),
+            kExitOk)
+      << err;
+  nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["steps"], 20);
+  EXPECT_EQ(j["recipe"], "sgns");
+  EXPECT_GT(j["words_per_second"].get<double>(), 0);
+  EXPECT_THAT(err, HasSubstr("Average loss at step 9: "));
+  EXPECT_THAT(err, HasSubstr("learning rate "));
+  kiln::data::Vocabulary vocab = kiln::data::Vocabulary::load(dir / "sgns/vocab.tsv");
+  ASSERT_EQ(run_cli({"neighbors", dir / "sgns", vocab.word(1)}, &out, &err), kExitOk) << err;
+  // A cs20 run resumed as sgns, and the other way round: exit 1, naming the recipe.
+  ASSERT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--vocab-size", "200", "--dim",
+                     "8", "--checkpoint-dir", dir / "cs20"},
+                    &out, &err),
+            kExitOk)
+      << err;
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "10", "--dim",
+                     "8", "--checkpoint-dir", dir / "cs20", "--resume"},
+                    &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("recipe 'cs20'"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "30", "--vocab-size", "200",
+                     "--dim", "8", "--checkpoint-dir", dir / "sgns", "--resume"},
+                    &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("recipe 'sgns'"));
+}
+
+TEST(Word2vecSgns, UsageErrors) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir), err;
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--recipe", "cbow"}, nullptr,
+                    &err),
+            kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--recipe"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns"}, nullptr, &err),
+            kExitUsage);
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5",
+                     "--threads", "2"},
+                    nullptr, &err),
+            kExitUsage);
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5", "--dim",
+                     "0"},
+                    nullptr, &err),
+            kExitUsage);
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--shared-negatives", "64"},
+                    nullptr, &err),
+            kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--recipe sgns"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5",
+                     "--shared-negatives", "4"},
+                    nullptr, &err),
+            kExitUsage);
+  // No word occurs 5 times: bad input, named.
+  std::string tiny = dir / "tiny.txt";
+  std::ofstream(tiny) << "a b c d e a b c d e\n";
+  EXPECT_EQ(run_cli({"train", "--corpus", tiny, "--recipe", "sgns", "--steps", "5"}, nullptr,
+                    &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("tiny.txt"));
+  TrainOptions o = sgns_small_options(corpus, 5);
+  o.sample = -1;
+  EXPECT_THROW(check_options(o), std::invalid_argument);
+  o = sgns_small_options(corpus, 5);
+  o.shared_negatives = 4;
+  EXPECT_THROW(check_options(o), std::invalid_argument);
+}
+
 TEST(Word2vecCli, PipedOutputHasTheLecturesReportLines) {
   TempDir dir;
   std::string out, err;
