@@ -106,9 +106,9 @@ const std::string& metadata(const kiln::CheckpointFile& file, const std::string&
 void check_recipe(const kiln::CheckpointFile& file, const std::string& recipe) {
   const std::string& saved = metadata(file, "recipe");
   if (saved != recipe)
-    throw kiln::data::DataError(
-        "resume", "the checkpoint is of recipe '" + saved + "', not '" + recipe + "'",
-        file.path(), 0);
+    throw kiln::data::DataError("resume",
+                                "the checkpoint is of recipe '" + saved + "', not '" + recipe + "'",
+                                file.path(), 0);
 }
 
 std::string encode_sgns_position(const kiln::data::SgnsState& state) {
@@ -134,6 +134,29 @@ struct Batch {
   kiln::Tensor centers, targets;
   kiln::nn::SampledCandidates candidates;
 };
+
+// One checkpoint of a run: DIR/ckpt-<step>.kckpt with the variables, the generator, and as
+// metadata the vocabulary, the batcher's position, the report window's loss sum and the
+// recipe; then DIR/vocab.tsv and the DIR/checkpoint index. Returns the checkpoint's path.
+std::string save_run_checkpoint(const std::string& checkpoint_dir, int64_t step,
+                                const std::vector<kiln::Variable>& variables,
+                                const kiln::Generator& gen, const kiln::data::Vocabulary& vocab,
+                                const std::string& data_position, double window_sum,
+                                const std::string& recipe) {
+  std::string name = fmt::format("ckpt-{}.kckpt", step);
+  fs::path dir(checkpoint_dir);
+  kiln::save_checkpoint((dir / name).string(), variables,
+                        kiln::CheckpointOptions()
+                            .with_step(step)
+                            .with_generator(gen)
+                            .with_metadata("vocabulary", vocab.serialize())
+                            .with_metadata(kDataPositionKey, data_position)
+                            .with_metadata(kWindowLossKey, encode_double(window_sum))
+                            .with_metadata("recipe", recipe));
+  vocab.save((dir / "vocab.tsv").string());
+  write_checkpoint_index(dir, name);
+  return (dir / name).string();
+}
 
 }  // namespace
 
@@ -263,9 +286,8 @@ TrainResult train_sgns(const TrainOptions& o) {
   const double planned_words =
       static_cast<double>(o.epochs) * static_cast<double>(batcher.words_per_epoch());
   auto learning_rate = [&](int64_t step) {
-    double progress =
-        o.steps > 0 ? static_cast<double>(step) / static_cast<double>(o.steps)
-                    : static_cast<double>(batcher.words_processed()) / planned_words;
+    double progress = o.steps > 0 ? static_cast<double>(step) / static_cast<double>(o.steps)
+                                  : static_cast<double>(batcher.words_processed()) / planned_words;
     return o.learning_rate * std::max(1e-4, 1 - progress);
   };
   auto more = [&](int64_t step) {
@@ -291,20 +313,9 @@ TrainResult train_sgns(const TrainOptions& o) {
 
   int64_t last_saved = -1;
   auto save = [&](int64_t step) {
-    std::string name = fmt::format("ckpt-{}.kckpt", step);
-    fs::path dir(o.checkpoint_dir);
-    kiln::save_checkpoint(
-        (dir / name).string(), model.variables(),
-        kiln::CheckpointOptions()
-            .with_step(step)
-            .with_generator(gen)
-            .with_metadata("vocabulary", vocab.serialize())
-            .with_metadata(kDataPositionKey, encode_sgns_position(batcher.state()))
-            .with_metadata(kWindowLossKey, encode_double(window_sum))
-            .with_metadata("recipe", "sgns"));
-    vocab.save((dir / "vocab.tsv").string());
-    write_checkpoint_index(dir, name);
-    result.checkpoints.push_back((dir / name).string());
+    result.checkpoints.push_back(save_run_checkpoint(o.checkpoint_dir, step, model.variables(), gen,
+                                                     vocab, encode_sgns_position(batcher.state()),
+                                                     window_sum, "sgns"));
     last_saved = step;
   };
   kiln::Tensor centers, contexts;
@@ -320,8 +331,8 @@ TrainResult train_sgns(const TrainOptions& o) {
     kiln::Tensor lr_tensor = kiln::constant(static_cast<float>(lr));
     double loss;
     if (compiled) {
-      kiln::CallResult r = compiled->call("sgns_step", {centers, contexts, negatives, lr_tensor},
-                                          traced_variables);
+      kiln::CallResult r =
+          compiled->call("sgns_step", {centers, contexts, negatives, lr_tensor}, traced_variables);
       loss = r.outputs.at(0).item();
     } else {
       loss = sgns_step(model, lr_tensor, centers, contexts, negatives, o.num_sampled).item();
@@ -453,20 +464,9 @@ TrainResult train(const TrainOptions& o) {
 
   int64_t last_saved = -1;
   auto save = [&](int64_t step) {
-    std::string name = fmt::format("ckpt-{}.kckpt", step);
-    fs::path dir(o.checkpoint_dir);
-    kiln::save_checkpoint(
-        (dir / name).string(), model.variables(),
-        kiln::CheckpointOptions()
-            .with_step(step)
-            .with_generator(gen)
-            .with_metadata("vocabulary", vocab.serialize())
-            .with_metadata(kDataPositionKey, encode_data_position(batcher.state()))
-            .with_metadata(kWindowLossKey, encode_double(window_sum))
-            .with_metadata("recipe", "cs20"));
-    vocab.save((dir / "vocab.tsv").string());
-    write_checkpoint_index(dir, name);
-    result.checkpoints.push_back((dir / name).string());
+    result.checkpoints.push_back(save_run_checkpoint(o.checkpoint_dir, step, model.variables(), gen,
+                                                     vocab, encode_data_position(batcher.state()),
+                                                     window_sum, "cs20"));
     last_saved = step;
   };
   Batch b;
