@@ -3,7 +3,9 @@
 // translation of the run-time status into eager-style errors.
 #include "compiler/CompiledModule.h"
 
+#include <cstdlib>
 #include <map>
+#include <mutex>
 
 #include "compiler/Pipelines/CpuPipeline.h"
 #include "kiln/trace/traced_module_impl.h"
@@ -27,6 +29,7 @@ struct FunctionAbi {
   std::vector<Arg> args;
   std::vector<TensorSpec> outputs;
   std::vector<std::string> updated;  // variables the function updates (in place)
+  int64_t arena_bytes = 0;  // > 0: one more argument after the outputs (memory plan)
 };
 
 DType dtype_of_element(mlir::Type t) {
@@ -81,10 +84,27 @@ std::vector<int64_t> memref_descriptor(const void* data, const Shape& shape) {
   return d;
 }
 
+// 64-byte-aligned memory for one call's temporaries.
+struct Arena {
+  explicit Arena(int64_t bytes)
+      : data(static_cast<std::byte*>(std::aligned_alloc(64, static_cast<size_t>((bytes + 63) / 64 * 64)))) {
+    if (!data) throw std::bad_alloc();
+  }
+  ~Arena() { std::free(data); }
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  std::byte* data;
+};
+
 }  // namespace
 
 struct CompiledModule::Impl {
   std::unique_ptr<mlir::ExecutionEngine> engine;
+  // Arenas not in use, per function: a call takes one (or makes the first) and gives it
+  // back, so that concurrent calls never share temporaries and steady-state calls allocate
+  // no arena.
+  std::mutex arenas_mutex;
+  std::map<std::string, std::vector<std::unique_ptr<Arena>>> free_arenas;
   std::map<std::string, FunctionAbi> functions;
   std::vector<compiler::CheckSite> sites;
   int64_t* status = nullptr;  // @__kiln_status: [site, position, value, bound]; null if none
@@ -164,13 +184,31 @@ CallResult CompiledModule::call(const std::string& name, const std::vector<Tenso
     descriptors.push_back(memref_descriptor(result.outputs.back().raw(), out.shape));
   }
 
+  std::unique_ptr<Arena> arena;
+  if (abi.arena_bytes > 0) {
+    {
+      std::lock_guard<std::mutex> lock(impl_->arenas_mutex);
+      auto& pool = impl_->free_arenas[name];
+      if (!pool.empty()) {
+        arena = std::move(pool.back());
+        pool.pop_back();
+      }
+    }
+    if (!arena) arena = std::make_unique<Arena>(abi.arena_bytes);
+    descriptors.push_back(memref_descriptor(arena->data, Shape{abi.arena_bytes}));
+  }
+
   // The packed interface: one pointer per argument of _mlir_ciface_<name>, each of which
   // is a pointer to a descriptor.
   std::vector<void*> descriptor_ptrs, packed;
   for (auto& d : descriptors) descriptor_ptrs.push_back(d.data());
   for (void*& p : descriptor_ptrs) packed.push_back(&p);
-  if (llvm::Error e = impl_->engine->invokePacked("_mlir_ciface_" + name, packed))
-    detail::fail("call", "cannot run '" + name + "': " + llvm::toString(std::move(e)));
+  llvm::Error error = impl_->engine->invokePacked("_mlir_ciface_" + name, packed);
+  if (arena) {
+    std::lock_guard<std::mutex> lock(impl_->arenas_mutex);
+    impl_->free_arenas[name].push_back(std::move(arena));
+  }
+  if (error) detail::fail("call", "cannot run '" + name + "': " + llvm::toString(std::move(error)));
   if (impl_->status && impl_->status[0] != 0) impl_->raise_status();
 
   for (const std::string& var : abi.updated) {
@@ -197,6 +235,9 @@ CompiledModule compile(const TracedModule& module, const compiler::CompileOption
   impl.functions = abi_of(*m);
   compiler::CpuPipeline pipeline(options);
   impl.sites = pipeline.lower_to_llvm_dialect(*m);
+  for (auto& [name, abi] : impl.functions)
+    if (const compiler::FunctionReport* r = pipeline.report().find(name))
+      abi.arena_bytes = r->memory.arena_bytes;
   bool has_status = m->lookupSymbol("__kiln_status") != nullptr;
   impl.engine = pipeline.jit_compile(*m);
   if (has_status) {

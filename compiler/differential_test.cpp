@@ -143,11 +143,21 @@ class DifferentialResults {
     static const DifferentialResults results;
     return results;
   }
+  // Every run, compiled with `options` (the optimizations switched on or off).
+  explicit DifferentialResults(compiler::CompileOptions options)
+      : runs(all_runs()), options_(std::move(options)) {
+    std::vector<Item> items;
+    for (size_t i = 0; i < runs.size(); ++i) add_items(i, items);
+    for (size_t b = 0; b < items.size(); b += 48)
+      compile_and_call(items, b, std::min(items.size(), b + 48));
+  }
   std::vector<CaseRun> runs;
   std::map<std::string, Outcome> outcomes;  // by CaseRun::key()
   double seconds = 0;
 
  private:
+  compiler::CompileOptions options_;
+
   DifferentialResults() {
     auto t0 = std::chrono::steady_clock::now();
     // Only the runs this process's tests ask for: ctest starts one process per test, and
@@ -225,7 +235,7 @@ class DifferentialResults {
     try {
       TracedModule merged;
       for (size_t i = begin; i < end; ++i) merged.merge(items[i].traced);
-      CompiledModule m = compile(merged);
+      CompiledModule m = compile(merged, options_);
       for (size_t i = begin; i < end; ++i) call(m, items[i]);
       return;
     } catch (const Error&) {
@@ -233,7 +243,7 @@ class DifferentialResults {
     }
     for (size_t i = begin; i < end; ++i) {
       try {
-        call(compile(items[i].traced), items[i]);
+        call(compile(items[i].traced, options_), items[i]);
       } catch (const Error& e) {
         outcomes[runs[items[i].run].key()].fail(items[i].name + ": compile threw: " + e.what());
       }
@@ -298,6 +308,32 @@ TEST(DifferentialTable, KnownDifferencesNameExistingRuns) {
     EXPECT_TRUE(keys.count(std::string(k.label) + "/" + k.dtype))
         << "kKnownDifferences names " << k.label << "/" << k.dtype << ", which is no run";
     EXPECT_FALSE(std::string(k.reason).empty()) << k.label << ": say why it differs";
+  }
+}
+
+// Every case again with each optimization switched off, alone and together: the same
+// answers within the same bounds (fusion and memory planning change no arithmetic).
+TEST(DifferentialTable, EveryOptimizationCombinationMatches) {
+  struct Combination {
+    const char* name;
+    bool fusion, memory_plan;
+  };
+  for (const Combination& c : {Combination{"--no-fusion", false, true},
+                               Combination{"--no-memory-plan", true, false},
+                               Combination{"--no-fusion --no-memory-plan", false, false}}) {
+    compiler::CompileOptions options;
+    options.set_fusion(c.fusion).set_memory_plan(c.memory_plan);
+    DifferentialResults results(options);
+    int failed = 0;
+    for (const CaseRun& r : results.runs) {
+      const Outcome& o = results.outcomes[r.key()];
+      if (!o.ok && !known_difference(r)) {
+        ADD_FAILURE() << c.name << ": " << o.message;
+        ++failed;
+      }
+    }
+    EXPECT_EQ(failed, 0) << c.name;
+    EXPECT_GT(results.runs.size(), 100u);
   }
 }
 

@@ -75,6 +75,10 @@ int inspect_artifact(const std::string& path, bool json, std::ostream& out, std:
       fj["updates"] = nlohmann::ordered_json::array();
       if (f->updates())
         for (const flatbuffers::String* u : *f->updates()) fj["updates"].push_back(u->str());
+      fj["memory"] = {{"arena_bytes", f->arena_bytes()},
+                      {"sum_temporaries_bytes", f->sum_temporaries_bytes()},
+                      {"peak_live_bytes", f->peak_live_bytes()},
+                      {"heap_temporaries", f->heap_temporaries()}};
       j["functions"].push_back(fj);
     }
     j["variables"] = nlohmann::ordered_json::array();
@@ -131,6 +135,13 @@ int inspect_artifact(const std::string& path, bool json, std::ostream& out, std:
         for (const auto& v : f["updates"]) out << " " << v.get<std::string>();
         out << "\n";
       }
+      const auto& mem = f["memory"];
+      out << "      temporaries: arena " << mem["arena_bytes"].get<uint64_t>()
+          << " bytes (one buffer each: " << mem["sum_temporaries_bytes"].get<uint64_t>()
+          << "; peak live: " << mem["peak_live_bytes"].get<uint64_t>() << ")";
+      if (mem["heap_temporaries"].get<uint32_t>() > 0)
+        out << ", " << mem["heap_temporaries"].get<uint32_t>() << " on the heap per call";
+      out << "\n";
     }
     out << "variables:\n";
     for (const auto& v : j["variables"])

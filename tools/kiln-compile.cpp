@@ -53,6 +53,14 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--name", name,
                  "prefix of the typed C API with --emit=lib (default: from the output name)");
+  std::string explain;
+  app.add_option("--explain", explain,
+                 "write what the optimizations did (kernels and the ops fused into them, fusion "
+                 "decisions, the memory plan) to FILE: .json, or .html for a page");
+  bool no_fusion = false, no_memory_plan = false;
+  app.add_flag("--no-fusion", no_fusion, "keep every op its own loop nest (to compare)");
+  app.add_flag("--no-memory-plan", no_memory_plan,
+               "allocate every temporary on the heap per call instead of in one planned arena");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -69,6 +77,10 @@ int main(int argc, char** argv) {
     std::string api = name.empty() ? api_name_for(output) : name;
     options.symbol_prefix = "kiln_" + api_name_for(output) + "_";
     if (emit == "lib") options.symbol_prefix = api + "_kiln_";
+    options.fusion = !no_fusion;
+    options.memory_plan = !no_memory_plan;
+    options.explain = !explain.empty();
+    options.assembly = emit == "asm";
     kiln::compiler::AotModule module = kiln::compiler::compile_file(input, options);
     kiln::compiler::Toolchain toolchain = kiln::compiler::default_toolchain();
     if (emit == "artifact") {
@@ -88,6 +100,12 @@ int main(int argc, char** argv) {
       write_output(output, module.native.assembly.data(), module.native.assembly.size());
     } else {
       write_output(output, module.llvm_dialect.data(), module.llvm_dialect.size());
+    }
+    if (!explain.empty()) {
+      const bool html = std::filesystem::path(explain).extension() == ".html";
+      std::string text = html ? kiln::compiler::report_html(module.report)
+                              : kiln::compiler::report_json(module.report);
+      write_output(explain, text.data(), text.size());
     }
     return 0;
   } catch (const kiln::Error& e) {

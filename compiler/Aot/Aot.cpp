@@ -2,6 +2,8 @@
 // runtime, lowering it with the CPU pipeline, and writing the artifact FlatBuffer.
 #include "compiler/Aot/Aot.h"
 
+#include <chrono>
+
 #include <algorithm>
 #include <ctime>
 #include <map>
@@ -148,8 +150,16 @@ AotModule compile_parsed(mlir::ModuleOp module, const std::string& origin,
   compile.cpu = options.target;
   // Deployed code stays on one thread: the runtime has no OpenMP runtime in it.
   compile.parallel = false;
+  compile.fusion = options.fusion;
+  compile.memory_plan = options.memory_plan;
+  compile.explain = options.explain;
+  compile.assembly = options.assembly;
+  const auto start = std::chrono::steady_clock::now();
   CpuPipeline pipeline(compile);
   out.sites = pipeline.lower_to_llvm_dialect(module);
+  out.report = pipeline.report();
+  for (AotFunction& f : out.functions)
+    if (const FunctionReport* r = out.report.find(f.name)) f.memory = r->memory;
   {
     llvm::raw_string_ostream os(out.llvm_dialect);
     module.print(os);
@@ -160,6 +170,8 @@ AotModule compile_parsed(mlir::ModuleOp module, const std::string& origin,
       if (name == f.name) f.symbol = symbol;
   for (const AotFunction& f : out.functions)
     if (f.symbol.empty()) fail("internal error: no entry point was generated for '" + f.name + "'");
+  out.report.compile_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 
@@ -239,8 +251,12 @@ std::vector<uint8_t> build_artifact(const AotModule& module, const std::vector<u
     for (const AotTensor& o : f.outputs) outputs.push_back(spec(o));
     std::vector<flatbuffers::Offset<flatbuffers::String>> updates;
     for (const std::string& u : f.updates) updates.push_back(b.CreateString(u));
-    functions.push_back(fb::CreateFunctionDirect(b, f.name.c_str(), f.symbol.c_str(), &args,
-                                                 &outputs, &updates, f.batched));
+    functions.push_back(fb::CreateFunctionDirect(
+        b, f.name.c_str(), f.symbol.c_str(), &args, &outputs, &updates, f.batched,
+        static_cast<uint64_t>(f.memory.arena_bytes),
+        static_cast<uint64_t>(f.memory.sum_temporaries_bytes),
+        static_cast<uint64_t>(f.memory.peak_live_bytes),
+        static_cast<uint32_t>(f.memory.heap.size())));
   }
   std::vector<flatbuffers::Offset<fb::Variable>> variables;
   for (const AotTensor& v : module.variables) variables.push_back(fb::CreateVariable(b, spec(v)));

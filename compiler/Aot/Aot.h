@@ -20,6 +20,9 @@ struct AotOptions {
   std::string dump_ir_dir;  // every stage's IR, as CompileOptions::dump_ir_dir
   // Prefix of the exported symbols, so that several modules can share a program.
   std::string symbol_prefix = "kiln_model_";
+  bool fusion = true, memory_plan = true;  // CompileOptions::fusion, memory_plan
+  bool explain = false;                    // CompileOptions::explain: AotModule::report
+  bool assembly = false;                   // NativeObject::assembly (always with dump_ir_dir)
 };
 
 // The targets kiln-compile accepts, for its help text and errors.
@@ -45,6 +48,7 @@ struct AotFunction {
   std::vector<AotTensor> outputs;
   std::vector<std::string> updates;
   bool batched = false;
+  MemoryPlan memory;  // arena_bytes > 0: the entry point takes the arena after the outputs
 };
 
 struct AotModule {
@@ -56,6 +60,7 @@ struct AotModule {
   std::string target;
   int opt_level = 3;
   std::string llvm_dialect;  // the module after the last MLIR stage
+  CompileReport report;      // kernels, fusion decisions, memory plans; compile time
 };
 
 // Parses (text or bytecode), verifies and compiles the module at `path`; parse and verifier

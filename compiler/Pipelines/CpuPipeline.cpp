@@ -13,6 +13,10 @@
 #include <mutex>
 
 #include "compiler/Transforms/AssignCheckSites.h"
+#include "compiler/Transforms/DescribeKernels.h"
+#include "compiler/Transforms/FuseElementwise.h"
+#include "compiler/Transforms/OpOrigins.h"
+#include "compiler/Transforms/PlanMemory.h"
 #include "compiler/Transforms/UpdateVariablesInPlace.h"
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "kiln/error.h"
@@ -323,6 +327,53 @@ void CpuPipeline::run_stage(const std::string& stage, mlir::ModuleOp module,
   dump_module(stage, module);
 }
 
+void CpuPipeline::bufferize(mlir::ModuleOp module, bool dump, bool plan) {
+  mlir::MLIRContext* ctx = module.getContext();
+  {
+    DiagnosticText diags(ctx);
+    if (mlir::failed(update_variables_in_place(module)) || mlir::failed(mlir::verify(module)))
+      fail_stage("variables-in-place", "\n" + diags.text());
+    copy_aliased_results(module);
+    if (dump) dump_module("variables-in-place", module);
+  }
+  run_passes("bufferized", module, [](mlir::OpPassManager& pm) {
+    mlir::bufferization::OneShotBufferizationOptions bufferize;
+    bufferize.bufferizeFunctionBoundaries = true;
+    bufferize.setFunctionBoundaryTypeConversion(
+        mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
+    bufferize.memCpyFn = linalg_copy;
+    // A loop may yield a new buffer per iteration (scalars, values it cannot update in
+    // place); deallocation frees the old ones.
+    bufferize.allowReturnAllocsFromLoops = true;
+    // tensor.empty results that are inserted into a larger tensor (a scatter's rows)
+    // become slices of it: computed in place instead of in a buffer then copied.
+    pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
+    pm.addPass(mlir::bufferization::createOneShotBufferizePass(bufferize));
+    mlir::bufferization::BufferResultsToOutParamsOpts out_params;
+    out_params.hoistStaticAllocs = true;
+    out_params.memCpyFn = linalg_copy;
+    pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(out_params));
+    pm.addPass(mlir::createCanonicalizerPass());  // folds the self-copies of in-place updates
+  });
+  if (plan) {
+    for (auto& [name, memory] : plan_memory(module)) {
+      FunctionReport* f = report_.find(name);
+      if (!f) {
+        report_.functions.push_back(FunctionReport{});
+        f = &report_.functions.back();
+        f->name = name;
+      }
+      f->memory = std::move(memory);
+    }
+  }
+  run_passes("bufferized", module, [](mlir::OpPassManager& pm) {
+    mlir::bufferization::BufferDeallocationPipelineOptions dealloc;
+    mlir::bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+    pm.addPass(mlir::createBufferizationToMemRefPass());  // clones left by deallocation
+  });
+  if (dump) dump_module("bufferized", module);
+}
+
 std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module) {
   mlir::MLIRContext* ctx = module.getContext();
   dump_module("traced", module);
@@ -342,6 +393,7 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
   });
   std::vector<CheckSite> sites = assign_check_sites(module);
   dump_module("canonicalized", module);
+  tag_op_origins(module);
 
 #ifdef KILN_HAVE_KILN_TO_LINALG
   run_stage("kiln-to-linalg", module, [](mlir::OpPassManager& pm) {
@@ -360,36 +412,50 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
   dump_module("kiln-to-linalg", module);
 #endif
 
-  {
-    DiagnosticText diags(ctx);
-    if (mlir::failed(update_variables_in_place(module)) || mlir::failed(mlir::verify(module)))
-      fail_stage("variables-in-place", "\n" + diags.text());
-    copy_aliased_results(module);
-    dump_module("variables-in-place", module);
+  if (options_.explain && options_.fusion) {
+    // The same function without fusion, bufferized, for the report's before/after.
+    mlir::OwningOpRef<mlir::ModuleOp> unfused(module.clone());
+    CpuPipeline copy(options_);
+    copy.options_.dump_ir_dir.clear();
+    copy.bufferize(*unfused, /*dump=*/false, /*plan=*/false);
+    for (auto fn : unfused->getOps<mlir::func::FuncOp>()) {
+      FunctionReport f;
+      f.name = fn.getName().str();
+      std::vector<KernelReport> kernels = describe_kernels(fn);
+      f.kernels_unfused = static_cast<int>(kernels.size());
+      for (const KernelReport& k : kernels) f.bytes_unfused += k.bytes;
+      report_.functions.push_back(std::move(f));
+    }
   }
-
-  run_stage("bufferized", module, [](mlir::OpPassManager& pm) {
-    mlir::bufferization::OneShotBufferizationOptions bufferize;
-    bufferize.bufferizeFunctionBoundaries = true;
-    bufferize.setFunctionBoundaryTypeConversion(
-        mlir::bufferization::LayoutMapOption::IdentityLayoutMap);
-    bufferize.memCpyFn = linalg_copy;
-    // A loop may yield a new buffer per iteration (scalars, values it cannot update in
-    // place); deallocation frees the old ones.
-    bufferize.allowReturnAllocsFromLoops = true;
-    // tensor.empty results that are inserted into a larger tensor (a scatter's rows)
-    // become slices of it: computed in place instead of in a buffer then copied.
-    pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
-    pm.addPass(mlir::bufferization::createOneShotBufferizePass(bufferize));
-    mlir::bufferization::BufferResultsToOutParamsOpts out_params;
-    out_params.hoistStaticAllocs = true;
-    out_params.memCpyFn = linalg_copy;
-    pm.addPass(mlir::bufferization::createBufferResultsToOutParamsPass(out_params));
-    pm.addPass(mlir::createCanonicalizerPass());  // folds the self-copies of in-place updates
-    mlir::bufferization::BufferDeallocationPipelineOptions dealloc;
-    mlir::bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-    pm.addPass(mlir::createBufferizationToMemRefPass());  // clones left by deallocation
-  });
+  if (options_.fusion) {
+    auto decisions = fuse_elementwise(module);
+    for (auto& [name, list] : decisions) {
+      FunctionReport* f = report_.find(name);
+      if (!f) {
+        report_.functions.push_back(FunctionReport{});
+        f = &report_.functions.back();
+        f->name = name;
+      }
+      f->fusion = std::move(list);
+    }
+    // No CSE here: it would merge the tensor.empty ops of different kernels, and empty
+    // tensor elimination would then hand one variable's buffer to all of them.
+    run_stage("fused", module,
+              [](mlir::OpPassManager& pm) { pm.addPass(mlir::createCanonicalizerPass()); });
+  }
+  bufferize(module, /*dump=*/true, /*plan=*/options_.memory_plan);
+  for (auto fn : module.getOps<mlir::func::FuncOp>()) {
+    FunctionReport* f = report_.find(fn.getName().str());
+    if (!f) {
+      report_.functions.push_back(FunctionReport{});
+      f = &report_.functions.back();
+      f->name = fn.getName().str();
+    }
+    f->kernels = describe_kernels(fn);
+  }
+  (options_.fusion ? report_.optimizations_on : report_.optimizations_off).push_back("fusion");
+  (options_.memory_plan ? report_.optimizations_on : report_.optimizations_off)
+      .push_back("memory-plan");
 
   const bool parallel = options_.parallel && parallel_available();
   if (parallel) {
@@ -571,13 +637,15 @@ NativeObject CpuPipeline::emit_object(mlir::ModuleOp module, const std::string& 
     codegen.run(*m);
     return buffer;
   };
-  // Code generation changes the module (it is not re-run on the same module twice).
-  std::unique_ptr<llvm::Module> copy = llvm::CloneModule(*m);
-  auto assembly = emit(llvm::CodeGenFileType::AssemblyFile, "assembly");
-  out.assembly.assign(assembly.begin(), assembly.end());
-  dump(
-      "module", [&](llvm::raw_ostream& os) { os << out.assembly; }, ".s");
-  m = std::move(copy);
+  if (options_.assembly || !options_.dump_ir_dir.empty()) {
+    // Code generation changes the module (it is not re-run on the same module twice).
+    std::unique_ptr<llvm::Module> copy = llvm::CloneModule(*m);
+    auto assembly = emit(llvm::CodeGenFileType::AssemblyFile, "assembly");
+    out.assembly.assign(assembly.begin(), assembly.end());
+    dump(
+        "module", [&](llvm::raw_ostream& os) { os << out.assembly; }, ".s");
+    m = std::move(copy);
+  }
   auto object = emit(llvm::CodeGenFileType::ObjectFile, "object");
   out.object.assign(object.begin(), object.end());
   return out;

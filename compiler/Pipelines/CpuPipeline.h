@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/Pipelines/CompileReport.h"
 #include "compiler/Transforms/AssignCheckSites.h"
 
 namespace llvm {
@@ -39,6 +40,16 @@ struct CompileOptions {
   bool parallel = true;
   int threads = 0;  // 0: OMP_NUM_THREADS if set, else every core
   long long parallel_min_work = 1 << 15;
+  // Graph optimizations, each of which can be turned off to compare (kiln-compile
+  // --no-fusion, --no-memory-plan); results are the same either way.
+  bool fusion = true;       // producer-consumer fusion of elementwise ops (FuseElementwise.h)
+  bool memory_plan = true;  // temporaries in one arena argument (PlanMemory.h)
+  // Also compile a copy without fusion (up to bufferization) to report the kernels and
+  // bytes moved before fusion (kiln-compile --explain).
+  bool explain = false;
+  // emit_object also produces the assembly text (always when dumping IR); it costs a
+  // second code generation.
+  bool assembly = false;
 
   CompileOptions& set_dump_ir_dir(std::string dir) {
     dump_ir_dir = std::move(dir);
@@ -62,6 +73,18 @@ struct CompileOptions {
   }
   CompileOptions& set_parallel_min_work(long long work) {
     parallel_min_work = work;
+    return *this;
+  }
+  CompileOptions& set_fusion(bool on) {
+    fusion = on;
+    return *this;
+  }
+  CompileOptions& set_memory_plan(bool on) {
+    memory_plan = on;
+    return *this;
+  }
+  CompileOptions& set_explain(bool on) {
+    explain = on;
     return *this;
   }
 };
@@ -106,7 +129,13 @@ class CpuPipeline {
   // emits a position-independent ELF object (and its IR and assembly, dumped when asked).
   NativeObject emit_object(mlir::ModuleOp module, const std::string& symbol_prefix);
 
+  // What lower_to_llvm_dialect did: kernels, fusion decisions and the memory plan of each
+  // function. A function whose memory plan has arena_bytes > 0 takes one more argument
+  // after its out-parameters: memref<arena_bytes x i8>, 64-byte aligned, reused per call.
+  const CompileReport& report() const { return report_; }
+
  private:
+  void bufferize(mlir::ModuleOp module, bool dump, bool plan);
   void run_passes(const std::string& stage, mlir::ModuleOp module,
                   const std::function<void(mlir::OpPassManager&)>& build);
   void run_stage(const std::string& stage, mlir::ModuleOp module,
@@ -117,6 +146,7 @@ class CpuPipeline {
 
   CompileOptions options_;
   int next_stage_ = 0;
+  CompileReport report_;
 };
 
 }  // namespace kiln::compiler

@@ -1,6 +1,7 @@
 // The module, instance and result parts of the C API: a module's variables live in the
 // instance (64-byte-aligned buffers the code updates in place); calls pass memref
 // descriptors to the code's packed entry points, mapping batched functions over rows.
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -80,6 +81,13 @@ struct kiln_instance_s {
   // What each variable is saved as: the kind it was restored with; otherwise a variable no
   // function reads before writing (an accumulator) is data, the rest model variables.
   std::vector<kiln_tensor_kind> kinds;
+  // The temporaries of every call: the largest memory-planned arena of the module's
+  // functions (calls on one instance never overlap). Null when no function has one.
+  std::unique_ptr<Buffer> arena;
+  // Descriptor storage every call reuses, sized for the largest signature, so that a call
+  // allocates nothing.
+  std::vector<std::vector<int64_t>> descriptors;
+  std::vector<void*> pointers, packed;
 };
 
 struct kiln_result_s {
@@ -197,9 +205,19 @@ kiln_status kiln_instance_create(const kiln_module* module, kiln_instance** out)
       inst->variables.emplace_back(v.bytes);
       inst->kinds.push_back(KILN_KIND_DATA);
     }
-    for (const kiln::rt::Function& fn : inst->module->functions())
+    uint64_t arena_bytes = 0;
+    size_t slots = 0;
+    for (const kiln::rt::Function& fn : inst->module->functions()) {
       for (const auto& arg : fn.args)
         if (arg.variable && arg.read) inst->kinds[arg.variable_index] = KILN_KIND_VARIABLE;
+      arena_bytes = std::max(arena_bytes, fn.arena_bytes);
+      slots = std::max(slots, fn.args.size() + fn.outputs.size() + 1);
+    }
+    if (arena_bytes > 0) inst->arena = std::make_unique<Buffer>(arena_bytes);
+    inst->descriptors.resize(slots);
+    for (auto& d : inst->descriptors) d.reserve(3 + 2 * KILN_MAX_RANK);
+    inst->pointers.resize(slots);
+    inst->packed.resize(slots);
     *out = inst.release();
   });
 }
@@ -311,6 +329,95 @@ kiln_status kiln_instance_variable(kiln_instance* instance, const char* name,
   });
 }
 
+namespace {
+
+const kiln::rt::Function& find_function(const Module& m, const char* function) {
+  const kiln::rt::Function* fn = m.find(function);
+  if (!fn) {
+    std::string names;
+    for (const auto& f : m.functions()) names += (names.empty() ? "" : ", ") + f.name;
+    kiln::rt::usage_error(m.origin() + " has no function '" + function + "' (it has: " + names +
+                          ")");
+  }
+  return *fn;
+}
+
+// Checks the inputs against the signature; returns the number of rows (1 unless batched).
+int64_t check_inputs(const kiln::rt::Function& fn, const kiln_tensor_view* inputs,
+                     size_t input_count) {
+  if (input_count != fn.inputs.size())
+    kiln::rt::bad_input("function '" + fn.name + "' takes " + std::to_string(fn.inputs.size()) +
+                        " inputs, " + std::to_string(input_count) + " were given");
+  // Rows: batched functions run once per row of their inputs (all with the same count).
+  int64_t rows = 1;
+  for (size_t k = 0; k < input_count; ++k) {
+    const Spec& s = fn.args[fn.inputs[k]].spec;
+    const kiln_tensor_view& x = inputs[k];
+    bool same = x.dtype == s.dtype && x.rank == static_cast<int32_t>(s.shape.size()) &&
+                (x.data || s.bytes == 0);
+    for (size_t d = fn.batched ? 1 : 0; same && d < s.shape.size(); ++d)
+      same = x.shape[d] == s.shape[d];
+    if (same && fn.batched) {
+      if (x.shape[0] < 0) same = false;
+      else if (k == 0) rows = x.shape[0];
+      else if (x.shape[0] != rows)
+        kiln::rt::bad_input("input '" + s.name + "' of '" + fn.name + "' has " +
+                            std::to_string(x.shape[0]) + " rows, input '" +
+                            fn.args[fn.inputs[0]].spec.name + "' has " + std::to_string(rows));
+    }
+    if (!same) {
+      std::string expected = s.str();
+      if (fn.batched) expected.replace(expected.find('[') + 1, 1, "N");
+      kiln::rt::bad_input("input '" + s.name + "' of '" + fn.name + "' is " + shape_str(x) +
+                          (x.data || s.bytes == 0 ? "" : " without data") +
+                          ", the function takes " + expected);
+    }
+  }
+  return rows;
+}
+
+// Runs `fn` over `rows` rows, writing output o to outputs[o].data (rows * the traced
+// output's bytes). Uses only the instance's own storage: nothing is allocated.
+void run(kiln_instance* instance, const kiln::rt::Function& fn, const kiln_tensor_view* inputs,
+         size_t input_count, int64_t rows, const kiln_tensor_view* outputs) {
+  const Module& m = *instance->module;
+  // Descriptors: the arguments in order, one out-parameter per output, then the arena.
+  const size_t n = fn.args.size() + fn.outputs.size() + (fn.arena_bytes > 0 ? 1 : 0);
+  auto& descriptors = instance->descriptors;
+  for (size_t a = 0; a < fn.args.size(); ++a) {
+    const auto& arg = fn.args[a];
+    const void* data = arg.variable ? instance->variables[arg.variable_index].data() : nullptr;
+    fill_descriptor(descriptors[a], data, arg.spec.shape);
+  }
+  for (size_t o = 0; o < fn.outputs.size(); ++o)
+    fill_descriptor(descriptors[fn.args.size() + o], nullptr, fn.outputs[o].shape);
+  if (fn.arena_bytes > 0) {
+    std::vector<int64_t>& d = descriptors[n - 1];
+    d.assign(5, 0);
+    d[0] = d[1] = static_cast<int64_t>(reinterpret_cast<intptr_t>(instance->arena->data()));
+    d[3] = static_cast<int64_t>(fn.arena_bytes);
+    d[4] = 1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    instance->pointers[i] = descriptors[i].data();
+    instance->packed[i] = &instance->pointers[i];
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    for (size_t k = 0; k < input_count; ++k) {
+      const Spec& s = fn.args[fn.inputs[k]].spec;
+      set_pointer(descriptors[fn.inputs[k]],
+                  static_cast<const uint8_t*>(inputs[k].data) + static_cast<size_t>(r) * s.bytes);
+    }
+    for (size_t o = 0; o < fn.outputs.size(); ++o)
+      set_pointer(descriptors[fn.args.size() + o],
+                  static_cast<uint8_t*>(outputs[o].data) +
+                      static_cast<size_t>(r) * fn.outputs[o].bytes);
+    m.invoke(fn, instance->packed.data());
+  }
+}
+
+}  // namespace
+
 kiln_status kiln_instance_call(kiln_instance* instance, const char* function,
                                const kiln_tensor_view* inputs, size_t input_count,
                                kiln_result** out) {
@@ -318,80 +425,54 @@ kiln_status kiln_instance_call(kiln_instance* instance, const char* function,
     KILN_REQUIRE(instance && function && out && (inputs || input_count == 0),
                  "kiln_instance_call: NULL argument");
     *out = nullptr;
-    const Module& m = *instance->module;
-    const kiln::rt::Function* fn = m.find(function);
-    if (!fn) {
-      std::string names;
-      for (const auto& f : m.functions()) names += (names.empty() ? "" : ", ") + f.name;
-      kiln::rt::usage_error(m.origin() + " has no function '" + function + "' (it has: " + names +
-                            ")");
-    }
-    if (input_count != fn->inputs.size())
-      kiln::rt::bad_input("function '" + fn->name + "' takes " + std::to_string(fn->inputs.size()) +
-                          " inputs, " + std::to_string(input_count) + " were given");
-    // Rows: batched functions run once per row of their inputs (all with the same count).
-    int64_t rows = 1;
-    for (size_t k = 0; k < input_count; ++k) {
-      const Spec& s = fn->args[fn->inputs[k]].spec;
-      const kiln_tensor_view& x = inputs[k];
-      bool same = x.dtype == s.dtype && x.rank == static_cast<int32_t>(s.shape.size()) &&
-                  (x.data || s.bytes == 0);
-      for (size_t d = fn->batched ? 1 : 0; same && d < s.shape.size(); ++d)
-        same = x.shape[d] == s.shape[d];
-      if (same && fn->batched) {
-        if (x.shape[0] < 0) same = false;
-        else if (k == 0) rows = x.shape[0];
-        else if (x.shape[0] != rows)
-          kiln::rt::bad_input("input '" + s.name + "' of '" + fn->name + "' has " +
-                              std::to_string(x.shape[0]) + " rows, input '" +
-                              fn->args[fn->inputs[0]].spec.name + "' has " + std::to_string(rows));
-      }
-      if (!same) {
-        std::string expected = s.str();
-        if (fn->batched) expected.replace(expected.find('[') + 1, 1, "N");
-        kiln::rt::bad_input("input '" + s.name + "' of '" + fn->name + "' is " + shape_str(x) +
-                            (x.data || s.bytes == 0 ? "" : " without data") +
-                            ", the function takes " + expected);
-      }
-    }
+    const kiln::rt::Function& fn = find_function(*instance->module, function);
+    const int64_t rows = check_inputs(fn, inputs, input_count);
     auto result = std::make_unique<kiln_result_s>();
-    for (const Spec& o : fn->outputs) {
+    std::vector<kiln_tensor_view> views;
+    for (const Spec& o : fn.outputs) {
       Spec s = o;
-      if (fn->batched) {
+      if (fn.batched) {
         s.shape[0] = rows;
         s.elements = s.elements * rows;
         s.bytes = s.bytes * static_cast<size_t>(rows);
       }
       result->buffers.emplace_back(s.bytes);
+      views.push_back(s.view(result->buffers.back().data()));
       result->specs.push_back(std::move(s));
     }
-    // Descriptors: the arguments in order, then one out-parameter per output.
-    size_t n = fn->args.size() + fn->outputs.size();
-    std::vector<std::vector<int64_t>> descriptors(n);
-    std::vector<void*> pointers(n), packed(n);
-    for (size_t a = 0; a < fn->args.size(); ++a) {
-      const auto& arg = fn->args[a];
-      const void* data = arg.variable ? instance->variables[arg.variable_index].data() : nullptr;
-      fill_descriptor(descriptors[a], data, arg.spec.shape);
-    }
-    for (size_t o = 0; o < fn->outputs.size(); ++o)
-      fill_descriptor(descriptors[fn->args.size() + o], nullptr, fn->outputs[o].shape);
-    for (size_t i = 0; i < n; ++i) {
-      pointers[i] = descriptors[i].data();
-      packed[i] = &pointers[i];
-    }
-    for (int64_t r = 0; r < rows; ++r) {
-      for (size_t k = 0; k < input_count; ++k) {
-        const Spec& s = fn->args[fn->inputs[k]].spec;
-        set_pointer(descriptors[fn->inputs[k]],
-                    static_cast<const uint8_t*>(inputs[k].data) + static_cast<size_t>(r) * s.bytes);
-      }
-      for (size_t o = 0; o < fn->outputs.size(); ++o)
-        set_pointer(descriptors[fn->args.size() + o],
-                    result->buffers[o].data() + static_cast<size_t>(r) * fn->outputs[o].bytes);
-      m.invoke(*fn, packed.data());
-    }
+    run(instance, fn, inputs, input_count, rows, views.data());
     *out = result.release();
+  });
+}
+
+kiln_status kiln_instance_call_into(kiln_instance* instance, const char* function,
+                                    const kiln_tensor_view* inputs, size_t input_count,
+                                    const kiln_tensor_view* outputs, size_t output_count) {
+  return kiln::rt::guard([&] {
+    KILN_REQUIRE(instance && function && (inputs || input_count == 0) &&
+                     (outputs || output_count == 0),
+                 "kiln_instance_call_into: NULL argument");
+    const kiln::rt::Function& fn = find_function(*instance->module, function);
+    const int64_t rows = check_inputs(fn, inputs, input_count);
+    if (output_count != fn.outputs.size())
+      kiln::rt::bad_input("function '" + fn.name + "' has " + std::to_string(fn.outputs.size()) +
+                          " outputs, " + std::to_string(output_count) + " were given");
+    for (size_t o = 0; o < output_count; ++o) {
+      const Spec& s = fn.outputs[o];
+      const kiln_tensor_view& y = outputs[o];
+      bool same = y.dtype == s.dtype && y.rank == static_cast<int32_t>(s.shape.size()) &&
+                  (y.data || s.bytes == 0);
+      for (size_t d = 0; same && d < s.shape.size(); ++d)
+        same = y.shape[d] == (fn.batched && d == 0 ? rows : s.shape[d]);
+      if (!same) {
+        std::string expected = s.str();
+        if (fn.batched) expected.replace(expected.find('[') + 1, 1, std::to_string(rows));
+        kiln::rt::bad_input("output '" + s.name + "' of '" + fn.name + "' is given as " +
+                            shape_str(y) + (y.data || s.bytes == 0 ? "" : " without data") +
+                            ", the function writes " + expected);
+      }
+    }
+    run(instance, fn, inputs, input_count, rows, outputs);
   });
 }
 

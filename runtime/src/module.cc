@@ -168,6 +168,10 @@ const fb::Artifact& verify_artifact(const uint8_t* data, size_t size, const std:
         bad_input(where + " is batched but output '" + s.name + "' is " + s.str() +
                   " (leading dim must be 1)");
     }
+    // An arena is allocated once per instance: past 1 TiB the artifact is not plausible.
+    if (f.arena_bytes() > (uint64_t{1} << 40))
+      bad_input(where + ": its arena of " + std::to_string(f.arena_bytes()) +
+                " bytes is larger than 1 TiB");
     if (f.updates())
       for (flatbuffers::uoffset_t k = 0; k < f.updates()->size(); ++k) {
         std::string u = f.updates()->Get(k)->str();
@@ -251,6 +255,7 @@ bool cpu_supports(const std::string& cpu, const std::string& features, std::stri
 
 Module::~Module() {
   if (handle_) dlclose(handle_);
+  if (code_fd_ >= 0) close(code_fd_);
 }
 
 void Module::describe(const fb::Artifact& a) {
@@ -261,6 +266,10 @@ void Module::describe(const fb::Artifact& a) {
     fn.name = f->name()->str();
     fn.symbol = f->symbol()->str();
     fn.batched = f->batched();
+    fn.arena_bytes = f->arena_bytes();
+    fn.sum_temporaries_bytes = f->sum_temporaries_bytes();
+    fn.peak_live_bytes = f->peak_live_bytes();
+    fn.heap_temporaries = f->heap_temporaries();
     if (f->arguments())
       for (const fb::Argument* arg : *f->arguments()) {
         Function::Arg a2;
@@ -329,9 +338,11 @@ std::unique_ptr<Module> Module::load(const std::string& path) {
     close(fd);
     throw;
   }
+  // The memory file stays open while the module lives: dlopen returns an already loaded
+  // object whose path matches, so two live modules must never share a /proc/self/fd name.
+  m->code_fd_ = fd;
   std::string fd_path = "/proc/self/fd/" + std::to_string(fd);
   m->handle_ = dlopen(fd_path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  close(fd);
   if (!m->handle_) {
     const char* why = dlerror();
     bad_input(path + ": cannot load the code: " + (why ? why : "unknown dlopen error"));
@@ -358,7 +369,7 @@ std::unique_ptr<Module> Module::load_static(const kiln_static_model& model) {
   return m;
 }
 
-const Function* Module::find(const std::string& name) const {
+const Function* Module::find(std::string_view name) const {
   for (const Function& f : functions_)
     if (f.name == name) return &f;
   return nullptr;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kiln/runtime.h"
@@ -41,6 +42,10 @@ struct Function {
   std::vector<Spec> outputs;
   std::vector<std::string> updates;
   bool batched = false;
+  // Memory plan: > 0: the entry point takes an arena of this many bytes (64-byte aligned)
+  // after the outputs.
+  uint64_t arena_bytes = 0, sum_temporaries_bytes = 0, peak_live_bytes = 0;
+  uint32_t heap_temporaries = 0;
   void (*entry)(void**) = nullptr;
 };
 
@@ -70,7 +75,7 @@ class Module {
   const BuildInfo& build() const { return build_; }
   size_t code_size() const { return code_size_; }
   bool linked_in() const { return handle_ == nullptr; }
-  const Function* find(const std::string& name) const;
+  const Function* find(std::string_view name) const;  // allocates nothing
   int64_t variable_index(const std::string& name) const;
 
   // Runs `fn` with packed arguments, then turns a set status word into an error (the
@@ -91,6 +96,7 @@ class Module {
   int64_t* status_ = nullptr;
   size_t code_size_ = 0;
   void* handle_ = nullptr;  // dlopen handle of an artifact's code
+  int code_fd_ = -1;        // the memory file it was loaded from (open while loaded)
   mutable std::mutex call_mutex_;
 };
 

@@ -187,6 +187,14 @@ typedef struct kiln_result_s kiln_result;
 kiln_status kiln_instance_call(kiln_instance* instance, const char* function,
                                const kiln_tensor_view* inputs, size_t input_count,
                                kiln_result** out);
+/* As kiln_instance_call, but writes the outputs into the caller's buffers: outputs[i] must
+ * have output i's dtype and shape (a batched function's leading dim is the input rows) and
+ * point at enough memory. Allocates nothing on success: the instance holds the function's
+ * memory-planned arena and its argument descriptors, so a training loop runs without heap
+ * allocations (as long as the compiled function reports no heap temporaries). */
+kiln_status kiln_instance_call_into(kiln_instance* instance, const char* function,
+                                    const kiln_tensor_view* inputs, size_t input_count,
+                                    const kiln_tensor_view* outputs, size_t output_count);
 size_t kiln_result_output_count(const kiln_result* result);
 kiln_status kiln_result_output(const kiln_result* result, size_t index, kiln_tensor_view* out);
 void kiln_result_free(kiln_result* result);

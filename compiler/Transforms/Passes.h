@@ -1,0 +1,10 @@
+// The graph optimizations as passes for kiln-opt (lit tests): kiln-fuse-elementwise and
+// kiln-plan-memory. The pipeline calls the functions behind them directly, to collect
+// their reports.
+#pragma once
+
+namespace kiln::compiler {
+
+void register_transform_passes();
+
+}  // namespace kiln::compiler
