@@ -2,8 +2,9 @@
 // for lit tests and for looking at traced modules. Only what the kiln pipeline
 // uses is registered: the kiln dialect and the upstream dialects that kiln
 // lowers to, the canonicalize, cse and sccp passes, and Kiln's own passes
-// (convert-kiln-to-linalg).
+// (convert-kiln-to-linalg, kiln-simplify-algebra).
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
+#include "compiler/Transforms/SimplifyAlgebra.h"
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -24,5 +25,6 @@ int main(int argc, char** argv) {
   mlir::registerCSEPass();
   mlir::registerSCCPPass();
   kiln::compiler::registerConvertKilnToLinalgPass();
+  kiln::compiler::registerSimplifyAlgebraPass();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
 }

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "compiler/Transforms/AssignCheckSites.h"
+#include "compiler/Transforms/SimplifyAlgebra.h"
 #include "compiler/Transforms/UpdateVariablesInPlace.h"
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "kiln/error.h"
@@ -342,6 +343,11 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
   });
   std::vector<CheckSite> sites = assign_check_sites(module);
   dump_module("canonicalized", module);
+  if (options_.simplify)
+    run_stage("simplified", module, [](mlir::OpPassManager& pm) {
+      pm.addPass(createSimplifyAlgebraPass());
+      pm.addPass(mlir::createCSEPass());
+    });
 
 #ifdef KILN_HAVE_KILN_TO_LINALG
   run_stage("kiln-to-linalg", module, [](mlir::OpPassManager& pm) {
