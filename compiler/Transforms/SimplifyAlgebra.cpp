@@ -397,8 +397,10 @@ struct ElementwiseOfBroadcasts : RewritePattern {
     bool binary = isa<k::AddOp, k::SubOp, k::MulOp, k::DivOp, k::PowOp, k::MaxOp, k::MinOp,
                       k::AndOp, k::OrOp, k::CompareOp>(op);
     if (!unary && !binary) return failure();
+    // An empty result computes nothing: its scalar form would (an integer division by a
+    // zero scalar would report a run-time error that the op never raises).
     auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!type || type.getRank() == 0) return failure();
+    if (!type || type.getRank() == 0 || type.getNumElements() == 0) return failure();
     auto operandType = cast<RankedTensorType>(op->getOperand(0).getType());
     Type rankZero = RankedTensorType::get({}, operandType.getElementType());
     bool someBroadcast = false;
@@ -457,24 +459,24 @@ struct SparseUpdate : RewritePattern {
   }
 };
 
-// scatter_add(0, i, u) * s -> scatter_add(0, i, u * s) for a scalar s (a splat constant or
-// a broadcast rank-0 tensor), so that a scaled gradient (SGD's learning rate) stays sparse.
-// Exact for integers; for floats as SparseUpdate: exact for distinct indices ((u1 + u2) * s
-// and u1 * s + u2 * s round differently) up to the sign of zero rows.
+// scatter_add(0, i, u) * s -> scatter_add(0, i, u * s) for a constant scalar s (a splat),
+// so that a gradient scaled by a constant learning rate stays sparse. Exact for integers.
+// For floats as SparseUpdate: exact for distinct indices ((u1 + u2) * s and u1 * s + u2 * s
+// round differently) up to the sign of zero rows; s must be finite, since the rows that no
+// index touches stay 0 instead of becoming 0 * s (NaN for an infinite s).
 struct ScaleDenseGradient : OpRewritePattern<k::MulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(k::MulOp op, PatternRewriter& rewriter) const override {
     for (int side = 0; side < 2; ++side) {
       k::ScatterAddOp scatter = denseGradient(op->getOperand(side));
-      Value s = op->getOperand(1 - side);
-      if (!scatter) continue;
+      DenseElementsAttr scale = constantOf(op->getOperand(1 - side));
+      if (!scatter || !scale || !scale.isSplat()) continue;
+      if (auto fp = dyn_cast<DenseFPElementsAttr>(scale);
+          fp && !fp.getSplatValue<APFloat>().isFinite())
+        continue;
       auto updatesType = cast<RankedTensorType>(scatter.getUpdates().getType());
-      Type rankZero = RankedTensorType::get({}, updatesType.getElementType());
-      Value scalar = scalarBehind(s, rewriter, rankZero, /*create=*/false);
-      if (!scalar) continue;
-      scalar = scalarBehind(s, rewriter, rankZero, /*create=*/true);
-      Value scale = rewriter.create<k::BroadcastToOp>(op.getLoc(), updatesType, scalar);
-      Value scaled = rewriter.create<k::MulOp>(op.getLoc(), scatter.getUpdates(), scale);
+      Value factor = rewriter.create<k::ConstantOp>(op.getLoc(), scale.resizeSplat(updatesType));
+      Value scaled = rewriter.create<k::MulOp>(op.getLoc(), scatter.getUpdates(), factor);
       auto sparse = rewriter.create<k::ScatterAddOp>(scatter.getLoc(), scatter.getInput(),
                                                      scatter.getIndices(), scaled);
       copySiteOf(scatter, sparse);

@@ -359,3 +359,24 @@ func.func @sparse_update_stays(%v: tensor<10x2xf32>, %w: tensor<10x2xf32>, %i: t
   %1 = kiln.sub %v, %h : tensor<10x2xf32>
   return %0, %g, %1 : tensor<10x2xf32>, tensor<10x2xf32>, tensor<10x2xf32>
 }
+
+// -----
+
+// Must not fire: an infinite scale would make the untouched rows 0 * inf = NaN, which the
+// sparse form cannot reproduce; and an empty integer division never divides, so its
+// broadcast zero divisor must not become a scalar division that reports an error.
+// CHECK-LABEL: func @guards
+// CHECK: kiln.scatter_add
+// CHECK: kiln.mul
+// CHECK: kiln.div %{{.*}} : tensor<0x4xi32>
+func.func @guards(%i: tensor<4xi64>, %u: tensor<4x8xf32>, %s: tensor<i32>)
+    -> (tensor<100x8xf32>, tensor<0x4xi32>) {
+  %z = kiln.constant dense<0.0> : tensor<100x8xf32>
+  %g = kiln.scatter_add %z, %i, %u : tensor<100x8xf32>, tensor<4xi64>, tensor<4x8xf32>
+  %inf = kiln.constant dense<0x7F800000> : tensor<100x8xf32>
+  %0 = kiln.mul %g, %inf : tensor<100x8xf32>
+  %b = kiln.broadcast_to %s : tensor<i32> to tensor<0x4xi32>
+  %zero = kiln.constant dense<0> : tensor<0x4xi32>
+  %1 = kiln.div %b, %zero : tensor<0x4xi32>
+  return %0, %1 : tensor<100x8xf32>, tensor<0x4xi32>
+}
