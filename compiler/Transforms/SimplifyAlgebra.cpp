@@ -237,7 +237,8 @@ struct AbsorbNegationInSub : OpRewritePattern<k::SubOp> {
 // multiplication commutes with negation too; integer division does not (-INT_MIN / 2 is
 // INT_MIN / 2, but -(INT_MIN / 2) is its opposite), so it is left alone.
 // Fires only when the product's one user is add, sub, neg, mul or float div: the negation
-// then disappears there (AbsorbNegation*, neg(neg x) -> x) or moves on, so no op is added.
+// then disappears there (AbsorbNegation*, neg(neg x) -> x) or moves on. (A negation with
+// other users stays for them, so a chain that ends in no absorbing op can cost one op.)
 struct HoistNegation : RewritePattern {
   explicit HoistNegation(MLIRContext* ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation* op, PatternRewriter& rewriter) const override {
