@@ -242,7 +242,8 @@ TEST(Compile, DumpIrDirWritesEveryStageNumbered) {
   ASSERT_GE(names.size(), 6u);
   EXPECT_EQ(names[0], "00-traced.mlir");
   EXPECT_EQ(names[1], "01-canonicalized.mlir");
-  EXPECT_EQ(names[2], "02-kiln-to-linalg.mlir");
+  EXPECT_EQ(names[2], "02-simplified.mlir");
+  EXPECT_EQ(names[3], "03-kiln-to-linalg.mlir");
   EXPECT_NE(names[names.size() - 2].find("-module.ll"), std::string::npos);
   EXPECT_NE(names.back().find("-module.s"), std::string::npos);
   EXPECT_NE(read_file(fs::path(dir) / names[0]).find("kiln."), std::string::npos);

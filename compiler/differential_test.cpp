@@ -39,27 +39,30 @@ struct KnownDifference {
 const std::vector<KnownDifference> kKnownDifferences = {};
 
 // One case in one dtype: "f32"/"f64" cast the case's float64 inputs; "native" runs a case
-// without floating inputs as it is.
+// without floating inputs as it is. Every run is compiled twice: with the algebraic
+// simplification (CompileOptions::simplify, the default) and without it.
 struct CaseRun {
   const OpCase* c;
   std::string dtype;
-  std::string key() const { return c->label() + "/" + dtype; }
+  bool simplify = true;
+  std::string key() const { return c->label() + "/" + dtype + (simplify ? "" : "/no-simplify"); }
 };
 
 void PrintTo(const CaseRun& r, std::ostream* os) { *os << r.key(); }
 
 std::vector<CaseRun> all_runs() {
   std::vector<CaseRun> runs;
-  for (const OpCase& c : testing::op_cases()) {
-    bool floating = false;
-    for (const Tensor& x : c.inputs) floating |= is_floating(x.dtype());
-    if (!floating) {
-      runs.push_back({&c, "native"});
-      continue;
+  for (bool simplify : {true, false})
+    for (const OpCase& c : testing::op_cases()) {
+      bool floating = false;
+      for (const Tensor& x : c.inputs) floating |= is_floating(x.dtype());
+      if (!floating) {
+        runs.push_back({&c, "native", simplify});
+        continue;
+      }
+      runs.push_back({&c, "f64", simplify});
+      if (c.float32) runs.push_back({&c, "f32", simplify});
     }
-    runs.push_back({&c, "f64"});
-    if (c.float32) runs.push_back({&c, "f32"});
-  }
   return runs;
 }
 
@@ -148,8 +151,7 @@ class DifferentialResults {
       : runs(all_runs()), options_(std::move(options)) {
     std::vector<Item> items;
     for (size_t i = 0; i < runs.size(); ++i) add_items(i, items);
-    for (size_t b = 0; b < items.size(); b += 48)
-      compile_and_call(items, b, std::min(items.size(), b + 48));
+    compile_in_batches(items, 48);
   }
   std::vector<CaseRun> runs;
   std::map<std::string, Outcome> outcomes;  // by CaseRun::key()
@@ -171,9 +173,8 @@ class DifferentialResults {
     // KILN_DIFFERENTIAL_ONE_BY_ONE=1: one module per function, each named on stderr before
     // it compiles (to find the function behind a crash).
     const bool one_by_one = std::getenv("KILN_DIFFERENTIAL_ONE_BY_ONE") != nullptr;
-    const size_t kBatch = one_by_one ? 1 : 48;
-    for (size_t b = 0; b < items.size(); b += kBatch)
-      compile_and_call(items, b, std::min(items.size(), b + kBatch));
+    // A batch is compiled with one setting of CompileOptions::simplify (runs are in order).
+    compile_in_batches(items, one_by_one ? 1 : 48);
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
@@ -229,13 +230,24 @@ class DifferentialResults {
     }
   }
 
+  void compile_in_batches(std::vector<Item>& items, size_t batch) {
+    for (size_t b = 0, e = 0; b < items.size(); b = e) {
+      const bool simplify = runs[items[b].run].simplify;
+      for (e = b; e < items.size() && e - b < batch && runs[items[e].run].simplify == simplify;)
+        ++e;
+      compile_and_call(items, b, e);
+    }
+  }
+
   void compile_and_call(std::vector<Item>& items, size_t begin, size_t end) {
     if (std::getenv("KILN_DIFFERENTIAL_ONE_BY_ONE"))
       std::cerr << "[ compile  ] " << items[begin].name << std::endl;
+    compiler::CompileOptions options = options_;
+    options.set_simplify(runs[items[begin].run].simplify);
     try {
       TracedModule merged;
       for (size_t i = begin; i < end; ++i) merged.merge(items[i].traced);
-      CompiledModule m = compile(merged, options_);
+      CompiledModule m = compile(merged, options);
       for (size_t i = begin; i < end; ++i) call(m, items[i]);
       return;
     } catch (const Error&) {
@@ -243,7 +255,7 @@ class DifferentialResults {
     }
     for (size_t i = begin; i < end; ++i) {
       try {
-        call(compile(items[i].traced, options_), items[i]);
+        call(compile(items[i].traced, options), items[i]);
       } catch (const Error& e) {
         outcomes[runs[items[i].run].key()].fail(items[i].name + ": compile threw: " + e.what());
       }
@@ -296,7 +308,8 @@ TEST_P(CompiledVsEager, Matches) {
 }
 
 std::string run_name(const ::testing::TestParamInfo<CaseRun>& info) {
-  return info.param.c->label() + "_" + info.param.dtype;
+  return info.param.c->label() + "_" + info.param.dtype +
+         (info.param.simplify ? "" : "_no_simplify");
 }
 
 INSTANTIATE_TEST_SUITE_P(Differential, CompiledVsEager, ::testing::ValuesIn(all_runs()), run_name);

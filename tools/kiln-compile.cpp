@@ -51,6 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("-O", options.opt_level, "optimization level, -O0 .. -O3")
       ->check(CLI::Range(0, 3))
       ->capture_default_str();
+  bool no_simplify = false;
+  app.add_flag("--no-simplify", no_simplify,
+               "skip the algebraic simplification of the graph (x * 1, x / 1, sparse updates...)");
   app.add_option("--name", name,
                  "prefix of the typed C API with --emit=lib (default: from the output name)");
   std::string explain;
@@ -67,6 +70,7 @@ int main(int argc, char** argv) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
   }
+  options.simplify = !no_simplify;
   std::string flags;
   for (int i = 1; i < argc; ++i) flags += (i > 1 ? " " : "") + std::string(argv[i]);
   try {

@@ -2,9 +2,11 @@
 // for lit tests and for looking at traced modules. Only what the kiln pipeline
 // uses is registered: the kiln dialect and the upstream dialects that kiln
 // lowers to, the canonicalize, cse and sccp passes, and Kiln's own passes
-// (convert-kiln-to-linalg, kiln-fuse-elementwise, kiln-plan-memory).
+// (convert-kiln-to-linalg, kiln-simplify-algebra, kiln-fuse-elementwise,
+// kiln-plan-memory).
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/SimplifyAlgebra.h"
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -28,5 +30,6 @@ int main(int argc, char** argv) {
   mlir::registerSCCPPass();
   kiln::compiler::registerConvertKilnToLinalgPass();
   kiln::compiler::register_transform_passes();
+  kiln::compiler::registerSimplifyAlgebraPass();
   return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "Kiln optimizer driver\n", registry));
 }

@@ -147,6 +147,7 @@ AotModule compile_parsed(mlir::ModuleOp module, const std::string& origin,
   CompileOptions compile;
   compile.opt_level = options.opt_level;
   compile.dump_ir_dir = options.dump_ir_dir;
+  compile.simplify = options.simplify;
   compile.cpu = options.target;
   // Deployed code stays on one thread: the runtime has no OpenMP runtime in it.
   compile.parallel = false;

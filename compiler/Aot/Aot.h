@@ -18,6 +18,7 @@ struct AotOptions {
   std::string target = "host";
   int opt_level = 3;
   std::string dump_ir_dir;  // every stage's IR, as CompileOptions::dump_ir_dir
+  bool simplify = true;     // algebraic simplification, as CompileOptions::simplify
   // Prefix of the exported symbols, so that several modules can share a program.
   std::string symbol_prefix = "kiln_model_";
   bool fusion = true, memory_plan = true;  // CompileOptions::fusion, memory_plan

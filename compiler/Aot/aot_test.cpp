@@ -105,23 +105,38 @@ kiln_tensor_view view_of(const kiln::Tensor& t) {
   return v;
 }
 
-class AotHuber : public ::testing::Test {
+// Every AotHuber test runs twice: with the algebraic simplification (the default) and
+// without it (--no-simplify); the eager model is the oracle for both.
+class AotHuber : public ::testing::TestWithParam<bool> {
  protected:
   static void SetUpTestSuite() {
     huber::TrainOptions options;
     data_ = new huber::RegressionData(huber::load_data(options));
-    kiln::TracedModule traced = huber::trace_huber_functions(options, data_->size());
-    module_ = new AotModule(kiln::compiler::compile_source(traced.mlir(/*with_locations=*/true),
-                                                           "huber.mlir", AotOptions{}));
   }
   static void TearDownTestSuite() {
-    delete module_;
+    for (AotModule*& m : modules_) {
+      delete m;
+      m = nullptr;
+    }
     delete data_;
+  }
+  // The Huber module compiled with simplify = GetParam(), compiled on first use.
+  const AotModule& module() {
+    AotModule*& m = modules_[GetParam() ? 1 : 0];
+    if (!m) {
+      huber::TrainOptions options;
+      kiln::TracedModule traced = huber::trace_huber_functions(options, data_->size());
+      AotOptions aot;
+      aot.simplify = GetParam();
+      m = new AotModule(
+          kiln::compiler::compile_source(traced.mlir(/*with_locations=*/true), "huber.mlir", aot));
+    }
+    return *m;
   }
   std::string write_artifact(const std::string& path) {
     std::vector<uint8_t> code =
-        kiln::compiler::link_shared_object(*module_, kiln::compiler::default_toolchain());
-    std::vector<uint8_t> bytes = kiln::compiler::build_artifact(*module_, code, "aot_test");
+        kiln::compiler::link_shared_object(module(), kiln::compiler::default_toolchain());
+    std::vector<uint8_t> bytes = kiln::compiler::build_artifact(module(), code, "aot_test");
     std::ofstream(path, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
     return path;
@@ -136,24 +151,29 @@ class AotHuber : public ::testing::Test {
   }
 
   static huber::RegressionData* data_;
-  static AotModule* module_;
+  static AotModule* modules_[2];  // [without, with] simplification
   TempDir dir_;
 };
 huber::RegressionData* AotHuber::data_ = nullptr;
-AotModule* AotHuber::module_ = nullptr;
+AotModule* AotHuber::modules_[2] = {nullptr, nullptr};
 
-TEST_F(AotHuber, DescribesFunctionsVariablesAndReads) {
-  ASSERT_EQ(module_->functions.size(), 4u);
-  const auto& predict = module_->functions[0];
+INSTANTIATE_TEST_SUITE_P(Simplify, AotHuber, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& param_info) {
+                           return param_info.param ? "simplified" : "not_simplified";
+                         });
+
+TEST_P(AotHuber, DescribesFunctionsVariablesAndReads) {
+  ASSERT_EQ(module().functions.size(), 4u);
+  const auto& predict = module().functions[0];
   EXPECT_EQ(predict.name, "predict");
   EXPECT_TRUE(predict.batched);
   EXPECT_EQ(predict.args[0].spec.name, "x");
   EXPECT_EQ(predict.outputs[0].name, "y");
   std::vector<std::string> names;
-  for (const auto& v : module_->variables) names.push_back(v.name);
+  for (const auto& v : module().variables) names.push_back(v.name);
   EXPECT_EQ(names, (std::vector<std::string>{"SGD/iter", "huber/b", "huber/epoch_loss_sum", "huber/w"}));
   // train_epoch zeroes its accumulator before reading it: a checkpoint need not hold it.
-  for (const auto& f : module_->functions)
+  for (const auto& f : module().functions)
     for (const auto& a : f.args) {
       if (a.spec.name == "huber/epoch_loss_sum") {
         EXPECT_FALSE(a.read) << f.name;
@@ -162,7 +182,7 @@ TEST_F(AotHuber, DescribesFunctionsVariablesAndReads) {
 }
 
 // Train eagerly, checkpoint, predict with the runtime alone: the same floats as eager.
-TEST_F(AotHuber, EagerCheckpointGivesTheEagerPredictions) {
+TEST_P(AotHuber, EagerCheckpointGivesTheEagerPredictions) {
   huber::TrainResult eager = train_eagerly(100, dir_ / "eager.kckpt");
   Runtime rt;
   rt.load(write_artifact(dir_ / "huber.kiln"));
@@ -184,7 +204,7 @@ TEST_F(AotHuber, EagerCheckpointGivesTheEagerPredictions) {
 // Train with compiled code under the runtime, checkpoint, continue eagerly: the eager
 // variables start from exactly the runtime's values and the next epoch agrees with the
 // runtime's next epoch as closely as compiled and eager epochs always do.
-TEST_F(AotHuber, CompiledTrainingCheckpointContinuesEagerly) {
+TEST_P(AotHuber, CompiledTrainingCheckpointContinuesEagerly) {
   train_eagerly(1, dir_ / "start.kckpt");  // w, b after one epoch, with the optimizer's step
   Runtime rt;
   rt.load(write_artifact(dir_ / "huber.kiln"));
@@ -209,7 +229,7 @@ TEST_F(AotHuber, CompiledTrainingCheckpointContinuesEagerly) {
 
 // A checkpoint written by the runtime and restored into a fresh instance continues
 // bit-identically to an uninterrupted run.
-TEST_F(AotHuber, RuntimeCheckpointResumesBitIdentically) {
+TEST_P(AotHuber, RuntimeCheckpointResumesBitIdentically) {
   std::string artifact = write_artifact(dir_ / "huber.kiln");
   Runtime straight, first, second;
   straight.load(artifact);
@@ -224,7 +244,7 @@ TEST_F(AotHuber, RuntimeCheckpointResumesBitIdentically) {
   EXPECT_EQ(second.scalar("huber/b"), straight.scalar("huber/b"));
 }
 
-TEST_F(AotHuber, RestoreReportsEverythingThatDoesNotMatch) {
+TEST_P(AotHuber, RestoreReportsEverythingThatDoesNotMatch) {
   Runtime rt;
   rt.load(write_artifact(dir_ / "huber.kiln"));
   kiln::Variable w("huber/w", kiln::zeros({3})), extra("huber/extra", kiln::zeros({}));
@@ -243,7 +263,7 @@ TEST_F(AotHuber, RestoreReportsEverythingThatDoesNotMatch) {
   kiln_checkpoint_close(ck);
 }
 
-TEST_F(AotHuber, CallsCheckTheirInputs) {
+TEST_P(AotHuber, CallsCheckTheirInputs) {
   Runtime rt;
   rt.load(write_artifact(dir_ / "huber.kiln"));
   kiln::Tensor x2 = kiln::zeros({2, 2}), x = kiln::zeros({3});
@@ -271,9 +291,9 @@ std::pair<int, std::string> shell(const std::string& command) {
 }
 
 // The standalone executable: eager checkpoint in, .npy predictions out, equal to eager.
-TEST_F(AotHuber, StandaloneExecutablePredictsLikeEager) {
+TEST_P(AotHuber, StandaloneExecutablePredictsLikeEager) {
   huber::TrainResult eager = train_eagerly(100, dir_ / "eager.kckpt");
-  kiln::compiler::link_executable(*module_, "aot_test", dir_ / "huber-predict",
+  kiln::compiler::link_executable(module(), "aot_test", dir_ / "huber-predict",
                                   kiln::compiler::default_toolchain());
   kiln_tensor_view x = view_of(data_->x);
   kiln::rt::write_npy(dir_ / "births.npy", x);

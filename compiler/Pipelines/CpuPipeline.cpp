@@ -17,6 +17,7 @@
 #include "compiler/Transforms/FuseElementwise.h"
 #include "compiler/Transforms/OpOrigins.h"
 #include "compiler/Transforms/PlanMemory.h"
+#include "compiler/Transforms/SimplifyAlgebra.h"
 #include "compiler/Transforms/UpdateVariablesInPlace.h"
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "kiln/error.h"
@@ -393,6 +394,11 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
   });
   std::vector<CheckSite> sites = assign_check_sites(module);
   dump_module("canonicalized", module);
+  if (options_.simplify)
+    run_stage("simplified", module, [](mlir::OpPassManager& pm) {
+      pm.addPass(createSimplifyAlgebraPass());
+      pm.addPass(mlir::createCSEPass());
+    });
   tag_op_origins(module);
 
 #ifdef KILN_HAVE_KILN_TO_LINALG

@@ -28,7 +28,8 @@ namespace kiln::compiler {
 
 struct CompileOptions {
   // When set, every stage's IR is written there as a numbered file: 00-traced.mlir,
-  // 01-canonicalized.mlir, 02-kiln-to-linalg.mlir, ..., NN-module.ll, NN-module.s.
+  // 01-canonicalized.mlir, 02-simplified.mlir (when simplify is on), NN-kiln-to-linalg.mlir,
+  // ..., NN-module.ll, NN-module.s.
   std::string dump_ir_dir;
   int opt_level = 3;         // LLVM optimization level, 0..3
   std::string cpu = "host";  // "host": the running CPU with all its features (AVX2, AVX-512)
@@ -40,6 +41,9 @@ struct CompileOptions {
   bool parallel = true;
   int threads = 0;  // 0: OMP_NUM_THREADS if set, else every core
   long long parallel_min_work = 1 << 15;
+  // Algebraic simplification of the kiln graph after canonicalization (the stage
+  // NN-simplified.mlir; compiler/Transforms/SimplifyAlgebra.h says what it may change).
+  bool simplify = true;
   // Graph optimizations, each of which can be turned off to compare (kiln-compile
   // --no-fusion, --no-memory-plan); results are the same either way.
   bool fusion = true;       // producer-consumer fusion of elementwise ops (FuseElementwise.h)
@@ -85,6 +89,10 @@ struct CompileOptions {
   }
   CompileOptions& set_explain(bool on) {
     explain = on;
+    return *this;
+  }
+  CompileOptions& set_simplify(bool on) {
+    simplify = on;
     return *this;
   }
 };

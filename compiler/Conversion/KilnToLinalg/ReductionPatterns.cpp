@@ -1,8 +1,9 @@
 // Reductions, argmax and matmul (kernels/reduce.cpp, kernels/matmul.cpp). The
 // reductions are linalg.generic ops whose iteration space is the input's, in
 // its dimension order: every output element accumulates its inputs in
-// row-major order, as the reference kernel does. Matmul accumulates over
-// k = 0..K-1 (linalg.matmul / linalg.batch_matmul, batch dims collapsed).
+// row-major order, as the reference kernel does. Matmul is a linalg.generic in the
+// kernel's (batch, i, k, j) loop order (batch dims collapsed into one): each output
+// accumulates over k = 0..K-1 and the innermost loop is contiguous.
 #include <limits>
 
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -148,6 +149,41 @@ struct ArgmaxLowering : OpConversionPattern<k::ArgmaxOp> {
   }
 };
 
+// C[b, i, j] += A[b, i, k] * B[b, k, j] as a linalg.generic over (b, i, k, j), in that
+// loop order: each C element still accumulates k = 0..K-1 in order from 0 (plain mul and
+// add, never contracted into an FMA), so results are bit-identical to the reference
+// kernel's i-k-j loops, and the innermost loop runs along rows of B and C, contiguous and
+// vectorizable (linalg.matmul's i-j-k order ends in a scalar reduction over k, which
+// LLVM cannot vectorize without reassociating). `type` has rank 2 (no b) or 3.
+Value buildMatmul(OpBuilder& b, Location loc, Value lhs, Value rhs, RankedTensorType type) {
+  auto rank = static_cast<unsigned>(type.getRank());
+  Type element = type.getElementType();
+  MLIRContext* ctx = b.getContext();
+  // Dimensions: [batch,] i, k, j.
+  unsigned batch = rank - 2, di = batch, dk = batch + 1, dj = batch + 2, dims = rank + 1;
+  auto map = [&](std::initializer_list<unsigned> ds) {
+    SmallVector<AffineExpr> exprs;
+    if (batch) exprs.push_back(b.getAffineDimExpr(0));
+    for (unsigned d : ds) exprs.push_back(b.getAffineDimExpr(d));
+    return AffineMap::get(dims, 0, exprs, ctx);
+  };
+  SmallVector<AffineMap> maps = {map({di, dk}), map({dk, dj}), map({di, dj})};
+  SmallVector<utils::IteratorType> iterators(dims, utils::IteratorType::parallel);
+  iterators[dk] = utils::IteratorType::reduction;
+  Value init = filledTensor(b, loc, type, scalarConstant(b, loc, element, 0));
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{lhs, rhs}, ValueRange{init}, maps, iterators,
+      [&](OpBuilder& nb, Location l, ValueRange args) {
+        Value sum;
+        if (isa<FloatType>(element))
+          sum = nb.create<arith::AddFOp>(l, args[2], nb.create<arith::MulFOp>(l, args[0], args[1]));
+        else  // wraps, as the kernel's unsigned arithmetic does
+          sum = nb.create<arith::AddIOp>(l, args[2], nb.create<arith::MulIOp>(l, args[0], args[1]));
+        nb.create<linalg::YieldOp>(l, sum);
+      });
+  return generic.getResult(0);
+}
+
 struct MatmulLowering : OpConversionPattern<k::MatmulOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(k::MatmulOp op, OpAdaptor adaptor,
@@ -155,15 +191,9 @@ struct MatmulLowering : OpConversionPattern<k::MatmulOp> {
     Location loc = op.getLoc();
     Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
     auto type = cast<RankedTensorType>(op.getType());
-    Type element = type.getElementType();
     int64_t rank = type.getRank();
-    Value zero = scalarConstant(rewriter, loc, element, 0);
-    if (rank == 2) {
-      Value init = filledTensor(rewriter, loc, type, zero);
-      rewriter.replaceOp(op, rewriter
-                                 .create<linalg::MatmulOp>(loc, TypeRange{type},
-                                                           ValueRange{lhs, rhs}, ValueRange{init})
-                                 .getResult(0));
+    if (rank <= 3) {
+      rewriter.replaceOp(op, buildMatmul(rewriter, loc, lhs, rhs, type));
       return success();
     }
     // [B..., M, K] -> [B, M, K] with the batch dimensions collapsed into one.
@@ -172,21 +202,14 @@ struct MatmulLowering : OpConversionPattern<k::MatmulOp> {
     collapse[1].push_back(rank - 2);
     collapse[2].push_back(rank - 1);
     auto collapsed = [&](Value v) -> Value {
-      if (rank == 3) return v;
       return rewriter.create<tensor::CollapseShapeOp>(loc, v, collapse);
     };
-    Value a = collapsed(lhs), b = collapsed(rhs);
     int64_t batch = 1;
     for (int64_t d = 0; d < rank - 2; ++d) batch *= type.getDimSize(d);
     auto batchType = RankedTensorType::get(
-        {batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)}, element);
-    Value init = filledTensor(rewriter, loc, batchType, zero);
-    Value product = rewriter
-                        .create<linalg::BatchMatmulOp>(loc, TypeRange{batchType}, ValueRange{a, b},
-                                                       ValueRange{init})
-                        .getResult(0);
-    if (rank > 3) product = rewriter.create<tensor::ExpandShapeOp>(loc, type, product, collapse);
-    rewriter.replaceOp(op, product);
+        {batch, type.getDimSize(rank - 2), type.getDimSize(rank - 1)}, type.getElementType());
+    Value product = buildMatmul(rewriter, loc, collapsed(lhs), collapsed(rhs), batchType);
+    rewriter.replaceOp(op, rewriter.create<tensor::ExpandShapeOp>(loc, type, product, collapse));
     return success();
   }
 };

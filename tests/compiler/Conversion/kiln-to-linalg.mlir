@@ -2,6 +2,15 @@
 // tensors; ops that can fail at run time record into @__kiln_status.
 // RUN: kiln-opt %s --convert-kiln-to-linalg --split-input-file | FileCheck %s
 
+// The matmuls' indexing maps (@matmul): A[i, k], B[k, j], C[i, j] over (i, k, j), and
+// with a leading batch dimension.
+// CHECK-DAG: #[[$MM_A:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[$MM_B:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[$MM_C:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$BMM_A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$BMM_B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG: #[[$BMM_C:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+
 // The status global is created once per module.
 // CHECK: memref.global "public" @__kiln_status : memref<4xi64> = dense<0>
 
@@ -86,12 +95,20 @@ func.func @reduce(%x: tensor<4x3xf32>) -> (tensor<4xf32>, tensor<3xi64>) {
 func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x5xf32>,
                   %c: tensor<2x4x2x3xf32>, %d: tensor<2x4x3x5xf32>)
     -> (tensor<2x5xf32>, tensor<2x4x2x5xf32>) {
-  // CHECK: linalg.matmul
+  // The kernel's i-k-j loop order: j, along rows of B and C, is innermost.
+  // CHECK: linalg.generic
+  // CHECK-SAME: indexing_maps = [#[[$MM_A]], #[[$MM_B]], #[[$MM_C]]]
+  // CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+  // CHECK: arith.mulf
+  // CHECK-NEXT: arith.addf
+  // CHECK-NOT: math.fma
   %0 = kiln.matmul %a, %b : tensor<2x3xf32>, tensor<3x5xf32> -> tensor<2x5xf32>
   // Batch dimensions are collapsed into one.
   // CHECK: tensor.collapse_shape %{{.*}} {{\[\[}}0, 1], [2], [3]]
-  // CHECK: linalg.batch_matmul
-  // CHECK-SAME: -> tensor<8x2x5xf32>
+  // CHECK: linalg.generic
+  // CHECK-SAME: indexing_maps = [#[[$BMM_A]], #[[$BMM_B]], #[[$BMM_C]]]
+  // CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction", "parallel"]
+  // CHECK: -> tensor<8x2x5xf32>
   // CHECK: tensor.expand_shape
   %1 = kiln.matmul %c, %d : tensor<2x4x2x3xf32>, tensor<2x4x3x5xf32> -> tensor<2x4x2x5xf32>
   return %0, %1 : tensor<2x5xf32>, tensor<2x4x2x5xf32>
@@ -143,7 +160,7 @@ func.func @iota() -> tensor<1024x1025xf32> {
 }
 
 // The indices are scanned (and a bad one recorded with the op's site), then
-// clamped into [0, rows) when read.
+// clamped into [0, rows) once per row, outside the row's copy.
 // CHECK-LABEL: func @gather
 func.func @gather(%embed: tensor<100x8xf32>, %ids: tensor<4xi32>) -> tensor<4x8xf32> {
   // CHECK: scf.for
@@ -151,10 +168,12 @@ func.func @gather(%embed: tensor<100x8xf32>, %ids: tensor<4xi32>) -> tensor<4x8x
   // CHECK: memref.get_global @__kiln_status
   // CHECK: arith.constant 3 : i64
   // CHECK: memref.store
-  // CHECK: linalg.generic
+  // CHECK: scf.for %[[I:.*]] = {{.*}} iter_args(%[[ACC:.*]] = %{{.*}}) -> (tensor<4x8xf32>)
   // CHECK: arith.maxsi
-  // CHECK: arith.minsi
-  // CHECK: tensor.extract %{{.*}} : tensor<100x8xf32>
+  // CHECK: %[[ROW:.*]] = arith.minsi
+  // CHECK: %[[R:.*]] = arith.index_cast %[[ROW]]
+  // CHECK: %[[V:.*]] = tensor.extract_slice %{{.*}}[%[[R]], 0] [1, 8] [1, 1] : tensor<100x8xf32> to tensor<8xf32>
+  // CHECK: tensor.insert_slice %[[V]] into %[[ACC]][%[[I]], 0] [1, 8] [1, 1]
   %0 = kiln.gather %embed, %ids {kiln.site = 3 : i64} : tensor<100x8xf32>, tensor<4xi32> -> tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
@@ -165,7 +184,7 @@ func.func @gather(%embed: tensor<100x8xf32>, %ids: tensor<4xi32>) -> tensor<4x8x
 func.func @checks_not_needed(%embed: tensor<100x8xf32>, %x: tensor<2xi32>)
     -> (tensor<2x8xf32>, tensor<2xi32>) {
   // CHECK-NOT: @__kiln_status
-  // CHECK: linalg.generic
+  // CHECK: tensor.extract_slice
   %ids = kiln.constant dense<[0, 99]> : tensor<2xi64>
   %0 = kiln.gather %embed, %ids : tensor<100x8xf32>, tensor<2xi64> -> tensor<2x8xf32>
   %d = kiln.constant dense<[3, -1]> : tensor<2xi32>
