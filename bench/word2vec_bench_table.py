@@ -1,10 +1,14 @@
-"""Formats the raw results of bench/run_word2vec_bench.sh as a markdown table.
+"""Formats the raw results of bench/run_word2vec_bench.sh as markdown tables.
 
-Reads, from the folder given: kiln_eager_N.json, kiln_compiled_N.json and
-kiln_compiled_t1_N.json (kiln-word2vec train --json, one per run), torch_t1.json,
-torch_t0.json and torch_tC.json (bench/peers/torch_word2vec.py on one thread, PyTorch's
-default and C = every core), uptime_start.txt, uptime_end.txt and machine.txt. Every figure
-is the median of its runs.
+Usage: word2vec_bench_table.py FOLDER [cs20|sgns|all]. Reads, from FOLDER: for the CS20 step,
+kiln_eager_N.json, kiln_compiled_N.json and kiln_compiled_t1_N.json (kiln-word2vec train
+--json, one per run), torch_t1.json, torch_t0.json and torch_tC.json
+(bench/peers/torch_word2vec.py on one thread, PyTorch's default and C = every core) and
+tf.json (bench/peers/tf_word2vec.py; tf.missing when there was none); for the SGNS recipe,
+sgns_MODE_tT.json and sgns_MODE_tT_eval.json (kiln-word2vec train and eval --json),
+gensim.json and fasttext.json + fasttext_eval.json (or *.missing); and uptime_start.txt,
+uptime_end.txt and machine.txt. Every CS20 figure is the median of its runs; the SGNS
+figures are one run each.
 """
 import glob
 import os
@@ -36,9 +40,7 @@ def row(label, ms, lo, hi, words, loss, compile_s):
           f"| {loss:.1f} | {compile_text} |")
 
 
-def main():
-    folder = sys.argv[1]
-    machine = read_machine(folder)
+def cs20_table(folder, machine):
     torch_t1 = load_json(os.path.join(folder, "torch_t1.json"))
     torch_t0 = load_json(os.path.join(folder, "torch_t0.json"))
     cores = machine.get("cores", "").split(" ")[0]
@@ -61,6 +63,15 @@ def main():
         all_ms = r["ms_per_step_all"]
         row(label, r["ms_per_step"], min(all_ms), max(all_ms), r["words_per_second"],
             r["average_loss"], None)
+    tf_path = os.path.join(folder, "tf.json")
+    if os.path.exists(tf_path):
+        tf = load_json(tf_path)
+        names = {"eager": "eager", "function": "`tf.function`",
+                 "xla": "`tf.function(jit_compile=True)` (XLA)"}
+        for mode, r in tf["modes"].items():
+            all_ms = r["ms_per_step_all"]
+            row(f"TensorFlow {tf['tensorflow']} {names.get(mode, mode)}", r["ms_per_step"],
+                min(all_ms), max(all_ms), r["words_per_second"], r["average_loss"], None)
 
     best = min(compiled[0], compiled_t1[0])
     print()
@@ -72,7 +83,65 @@ def main():
           f"of which forward, backward and update {torch_t1['ms_torch_part_median']:.3f} ms "
           f"(the rest: the Python pair generator and the NumPy sampler); loss over its last "
           f"100 steps {torch_t1['loss_last_100']:.1f}.")
-    print()
+    if not os.path.exists(tf_path):
+        print(f"No TensorFlow peer: {open_text(folder, 'tf.missing')}.")
+
+
+def percent(x):
+    return f"{100 * x:.2f}%"
+
+
+def sgns_table(folder):
+    print("| SGNS run | threads | epochs | seconds | words/s | analogies (seen) "
+          "| WordSim-353 ρ | final loss |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for mode in ("eager", "compiled"):
+        for threads in (1, 2):
+            name = os.path.join(folder, f"sgns_{mode}_t{threads}")
+            if not os.path.exists(name + ".json"):
+                continue
+            r = load_json(name + ".json")
+            e = load_json(name + "_eval.json")
+            total = e["analogies"]["total"]
+            rho = e["similarity"][0]["spearman"] if e.get("similarity") else None
+            losses = r["average_loss"]
+            last = losses[max(losses, key=int)] if losses else None
+            print(f"| Kiln sgns {mode} | {threads} | {r['epochs']} | {r['seconds']:.1f} "
+                  f"| {r['words_per_second']:,.0f} "
+                  f"| {percent(total['accuracy'])} ({total['seen']:,}) "
+                  f"| {'—' if rho is None else f'{rho:.3f}'} "
+                  f"| {'—' if last is None else f'{last:.3f}'} |")
+    gensim_path = os.path.join(folder, "gensim.json")
+    if os.path.exists(gensim_path):
+        g = load_json(gensim_path)
+        print(f"| gensim {g['gensim']} Word2Vec, `workers={g['workers']}` | {g['workers']} "
+              f"| {g['epochs']} | {g['seconds']:.1f} | {g['words_per_second']:,.0f} "
+              f"| {percent(g['analogy_accuracy'])} ({g['analogies_seen']:,}) | — | — |")
+    fasttext_path = os.path.join(folder, "fasttext.json")
+    if os.path.exists(fasttext_path):
+        f = load_json(fasttext_path)
+        e = load_json(os.path.join(folder, "fasttext_eval.json"))
+        words = g["words"] / g["epochs"] * f["epochs"] if os.path.exists(gensim_path) else None
+        words_text = f"{words / f['seconds']:,.0f}" if words else "—"
+        print(f"| fastText {f['version']} skipgram, `-thread 2 -maxn 0` | 2 | {f['epochs']} "
+              f"| {f['seconds']:.1f} | {words_text} "
+              f"| {percent(e['analogy_accuracy'])} ({e['analogies_seen']:,}) | — | — |")
+    for peer in ("gensim", "fasttext"):
+        missing = os.path.join(folder, f"{peer}.missing")
+        if os.path.exists(missing):
+            print(f"\nNo {peer} peer: {open_text(folder, f'{peer}.missing')}.")
+
+
+def main():
+    folder = sys.argv[1]
+    part = sys.argv[2] if len(sys.argv) > 2 else "cs20"
+    machine = read_machine(folder)
+    if part in ("cs20", "all"):
+        cs20_table(folder, machine)
+        print()
+    if part in ("sgns", "all"):
+        sgns_table(folder)
+        print()
     print(f"- date: {machine.get('date')}")
     print(f"- CPU: {machine.get('cpu')}, {machine.get('cores')}")
     print(f"- uptime at the start: `{open_text(folder, 'uptime_start.txt')}`")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 (bookworm) packages Kiln's build, tests and tools need.
 #   scripts/install-deps.sh           what building and testing need
-#   scripts/install-deps.sh --bench   also the peers the benchmarks compare with (PyTorch)
+#   scripts/install-deps.sh --bench   also the peers the benchmarks compare with (PyTorch,
+#                                     gensim, fastText)
 # Idempotent: when every package is already installed it changes nothing and makes no
 # network call; otherwise it runs apt-get update once and installs only what is missing.
 set -euo pipefail
@@ -32,7 +33,7 @@ packages=(
 
 case "${1:-}" in
   "") ;;
-  --bench) packages+=(python3-torch) ;;
+  --bench) packages+=(python3-torch python3-gensim fasttext) ;;
   *) echo "install-deps: unknown argument '$1' (expected --bench or nothing)" >&2; exit 2 ;;
 esac
 

@@ -59,6 +59,24 @@ Tensor Variable::value() const {
   return snapshot;
 }
 
+Variable Variable::shared_view(const Loc& loc) const {
+  detail::ApiScope scope("shared_view", loc);
+  if (!impl_) detail::fail("shared_view", "the variable is uninitialized");
+  const Tensor& value = impl_->value;
+  if (value.is_symbolic()) detail::fail("shared_view", "not inside a trace");
+  // A second control block over the same Buffer: the view's use count is its own, and its
+  // deleter only releases the original.
+  std::shared_ptr<detail::Buffer> owner = value.impl_->buffer;
+  auto* bytes = owner.get();
+  auto impl = std::make_shared<detail::TensorImpl>(*value.impl_);
+  impl->buffer = std::shared_ptr<detail::Buffer>(bytes, [owner](detail::Buffer*) {});
+  impl->id = detail::next_tensor_id();
+  Variable view;
+  view.impl_ = std::make_shared<Impl>(
+      Impl{impl_->name, Tensor(std::move(impl)), impl_->trainable, detail::next_tensor_id()});
+  return view;
+}
+
 Tensor& Variable::writable_value() {
   // Copy on write: a snapshot handed out earlier keeps the old contents.
   if (impl_->value.storage_use_count() > 1) impl_->value = copy_of(impl_->value);

@@ -47,6 +47,16 @@ class Variable {
     scatter_sub(s.indices, s.values, loc);
   }
 
+  // A second handle on this variable's bytes, for Hogwild training (several threads updating
+  // shared weights without locks, as word2vec.c does): same name, shape and memory, its own
+  // identity on tapes and its own storage object, so its copy-on-write sees only the
+  // snapshots taken through it; give each thread one and keep a thread's snapshots dead
+  // while it updates (as sgns_step does), and every update lands in the shared bytes. Reads
+  // and writes of other threads race on the values (accepted by Hogwild, never on the
+  // handles). This variable treats its views as snapshots: update through the views while
+  // they live. The bytes live as long as the variable or any view does.
+  Variable shared_view(const Loc& loc = Loc::current()) const;
+
   // The live storage, for checkpoint writers and the runtime: no snapshot, no tape.
   const Tensor& storage() const;
   // The live storage, first made uniquely owned (a snapshot alive elsewhere keeps the

@@ -155,6 +155,28 @@ TEST(Variable, CopiesAreHandlesToTheSameVariable) {
   EXPECT_NE(c.id(), a.id());
 }
 
+TEST(Variable, SharedViewsUpdateTheSameBytesInPlace) {
+  Variable v("hogwild", constant({1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0}));
+  const void* bytes = v.storage().raw();
+  Variable a = v.shared_view(), b = v.shared_view();
+  EXPECT_EQ(a.name(), "hogwild");
+  EXPECT_NE(a.id(), v.id());
+  EXPECT_NE(a.id(), b.id());
+  {
+    // A snapshot alive through one view does not make another view copy: each counts only
+    // its own snapshots.
+    Tensor snapshot_a = a.value();
+    b.scatter_sub(constant({0}), constant({1.0}));
+    EXPECT_EQ(b.storage().raw(), bytes);
+  }
+  a.scatter_add(constant({7}), constant({2.0}));
+  EXPECT_EQ(a.storage().raw(), bytes);
+  EXPECT_TRUE(values_equal(v, {8}, {0, 2, 3, 4, 5, 6, 7, 10}));
+  // The bytes outlive the variable while a view holds them.
+  v = Variable();
+  EXPECT_TRUE(values_equal(a, {8}, {0, 2, 3, 4, 5, 6, 7, 10}));
+}
+
 TEST(Variable, AssignFromItsOwnSnapshot) {
   Variable v("v", constant({1.0, 2.0}));
   v.assign(v.value() * 2.0);

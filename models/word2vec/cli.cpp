@@ -31,12 +31,15 @@ nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
   nlohmann::json j;
   j["average_loss"] = average;
   j["ms_per_step"] = r.ms_per_step();
+  j["seconds"] = r.seconds;
+  j["epochs"] = o.epochs;
   j["words_per_second"] = r.words_per_second;
   j["steps"] = r.step_losses.size();
   j["first_step"] = r.first_step;
   j["last_step"] = r.last_step;
   j["mode"] = o.mode == Mode::kCompiled ? "compiled" : "eager";
   j["recipe"] = o.recipe == Recipe::kSgns ? "sgns" : "cs20";
+  j["threads"] = o.threads;
   if (o.recipe == Recipe::kSgns)
     j["learning_rate"] = r.learning_rates.empty() ? nlohmann::json(nullptr)
                                                   : nlohmann::json(r.learning_rates.back());
@@ -52,9 +55,9 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
       "Trains the Stanford CS20 lecture-4 skip-gram model (word2vec_eager): vocabulary 50,000,\n"
       "skip window 1, batch 128, dimension 128, NCE loss with 64 log-uniform negatives, SGD\n"
       "lr 1.0 on the touched rows only. Prints 'Average loss at step N' every 5,000 steps.\n"
-      "--recipe sgns: word2vec's skip-gram negative sampling, single-threaded: min count 5,\n"
-      "window 5 (dynamic), subsampling 1e-4, 5 unigram^0.75 negatives per pair (64 rows shared\n"
-      "per batch of 256 pairs), lr 0.025 decaying linearly to 0.025e-4. No --threads.",
+      "--recipe sgns: word2vec's skip-gram negative sampling: min count 5, window 5 (dynamic),\n"
+      "subsampling 1e-4, 5 unigram^0.75 negatives per pair (64 rows shared per batch of 256\n"
+      "pairs), lr 0.025 decaying linearly to 0.025e-4, on --threads N threads (Hogwild).",
       "kiln-word2vec train");
   TrainOptions o;
   std::string mode = "eager", recipe = "cs20";
@@ -125,6 +128,15 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
                      "weighing them as 5 negatives (default 64)")
           ->type_name("K")
           ->check(CLI::Range(int64_t{5}, int64_t{1} << 20));
+  app.add_option("--threads", o.threads,
+                 "sgns: N threads updating the shared vectors without locks (Hogwild, as\n"
+                 "word2vec.c), each on its own shard of the corpus with its own negatives and\n"
+                 "learning-rate schedule. N > 1 is not bit-reproducible (the result depends on\n"
+                 "how the threads interleave) and cannot --resume; its checkpoints are for\n"
+                 "eval, neighbors and export")
+      ->type_name("N")
+      ->check(CLI::Range(int64_t{1}, int64_t{256}))
+      ->capture_default_str();
   app.add_flag("--json", json, "Print the result as one JSON object on stdout, nothing else");
 
   try {
@@ -135,6 +147,11 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
       throw CLI::ValidationError("--resume", "needs --checkpoint-dir");
     if (shared->count() > 0 && recipe != "sgns")
       throw CLI::ValidationError("--shared-negatives", "is a setting of --recipe sgns");
+    if (o.threads > 1 && recipe != "sgns")
+      throw CLI::ValidationError("--threads", "is a setting of --recipe sgns");
+    if (o.threads > 1 && o.resume)
+      throw CLI::ValidationError("--resume",
+                                 "needs --threads 1: a Hogwild run is not reproducible");
   } catch (const CLI::CallForHelp&) {
     out << app.help();
     return kExitOk;

@@ -17,10 +17,11 @@ namespace word2vec {
 enum class Mode { kEager, kCompiled };
 
 // kCs20: the lecture's model (model.h SkipGramModel). kSgns: word2vec's skip-gram negative
-// sampling (SgnsModel), single-threaded: vocabulary min count `min_count`, dynamic window
-// `skip_window`, subsampling `sample`, `shared_negatives` unigram^0.75 rows per batch shared by
-// its pairs and weighted as `num_sampled` negatives per pair, learning rate decaying linearly from `learning_rate` to learning_rate * 1e-4.
-// sgns_options() gives its settings.
+// sampling (SgnsModel), on `threads` threads (Hogwild): vocabulary min count `min_count`,
+// dynamic window `skip_window`, subsampling `sample`, `shared_negatives` unigram^0.75 rows per
+// batch shared by its pairs and weighted as `num_sampled` negatives per pair, learning rate
+// decaying linearly from `learning_rate` to learning_rate * 1e-4. sgns_options() gives its
+// settings.
 enum class Recipe { kCs20, kSgns };
 
 struct TrainOptions {
@@ -39,6 +40,11 @@ struct TrainOptions {
   // sgns: negative rows drawn per batch, shared by all its pairs; each pair weighs them as
   // num_sampled negatives (num_sampled / shared_negatives each).
   int64_t shared_negatives = 0;
+  // sgns: threads updating the shared variables without locks (Hogwild, as word2vec.c), each
+  // with its own shard of the corpus, negative-sampler stream, learning-rate schedule over its
+  // share of the run and (compiled) compiled instance. 1: reproducible and resumable; more:
+  // neither (the interleaving of updates decides the result; resume is refused).
+  int64_t threads = 1;
   int64_t dim = 128;
   int64_t batch = 128;
   int64_t skip_window = 1;

@@ -4,6 +4,7 @@
 // line's usage errors and JSON.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -518,6 +519,75 @@ TEST(Word2vecSgns, ResumeIsBitIdentical) {
   }
 }
 
+// Hogwild: two threads, each on half the corpus with its own negatives and schedule,
+// updating the shared variables without locks, learn about as well as one thread, eagerly
+// and compiled (each thread its own compiled instance).
+TEST(Word2vecSgns, TwoHogwildThreadsLearnAsWellAsOne) {
+  TempDir dir;
+  TrainOptions o = sgns_small_options(write_corpus(dir), 600);
+  o.learning_rate = 0.1;  // as in LossFallsAndTheLearningRateDecaysLinearly
+  o.report_every = 200;
+  TrainResult one = train(o);
+  for (Mode mode : {Mode::kEager, Mode::kCompiled}) {
+    SCOPED_TRACE(mode == Mode::kEager ? "eager" : "compiled");
+    o.threads = 2;
+    o.mode = mode;
+    TrainResult two = train(o);
+    ASSERT_EQ(two.step_losses.size(), 600u);  // 300 per thread
+    EXPECT_EQ(two.last_step, 600);
+    ASSERT_EQ(two.average_loss.size(), 3u);
+    EXPECT_LT(two.average_loss.at(599), 0.9 * two.average_loss.at(199));
+    EXPECT_LT(two.average_loss.at(599), 1.1 * one.average_loss.at(599))
+        << "one thread: " << one.average_loss.at(599);
+    // Each thread's rate decays over its own 300 steps, from the start to near the floor.
+    EXPECT_DOUBLE_EQ(*std::max_element(two.learning_rates.begin(), two.learning_rates.end()),
+                     o.learning_rate);
+    EXPECT_LT(*std::min_element(two.learning_rates.begin(), two.learning_rates.end()),
+              o.learning_rate * 0.01);
+    ASSERT_EQ(two.variables.size(), 2u);
+    EXPECT_NE(bytes_of(two.variables[0]), bytes_of(one.variables[0]));
+  }
+  // Under --epochs each thread reads its shard: together about one pass (the word count runs a
+  // sentence of up to 1,000 kept words ahead of the pairs, so each thread may leave up to a
+  // sentence's pairs of its share untrained: on 20,000 words, some percent).
+  o = sgns_small_options(o.corpus, 0);
+  o.epochs = 1;
+  o.threads = 2;
+  o.report_every = 1000;
+  TrainResult epoch = train(o);
+  o.threads = 1;
+  TrainResult single = train(o);
+  EXPECT_NEAR(static_cast<double>(epoch.last_step), static_cast<double>(single.last_step),
+              0.15 * static_cast<double>(single.last_step));
+  // Each thread's rate decays over its share (its last rate is a sentence short of the end).
+  EXPECT_LT(*std::min_element(epoch.learning_rates.begin(), epoch.learning_rates.end()),
+            0.025 * 0.25);
+}
+
+TEST(Word2vecSgns, HogwildCheckpointsServeEvalButNotResume) {
+  TempDir dir;
+  std::string corpus = write_corpus(dir), out, err;
+  ASSERT_EQ(
+      run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "40", "--threads", "2",
+               "--dim", "8", "--json", "--checkpoint-dir", dir / "h", "--checkpoint-every", "20"},
+              &out, &err),
+      kExitOk)
+      << err;
+  nlohmann::json j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["threads"], 2);
+  EXPECT_EQ(j["steps"], 40);
+  kiln::CheckpointFile ckpt = kiln::load_checkpoint(latest_checkpoint(dir / "h"));
+  EXPECT_EQ(ckpt.step(), 40);
+  EXPECT_EQ(ckpt.metadata().at("threads"), "2");
+  kiln::data::Vocabulary vocab = kiln::data::Vocabulary::load(dir / "h/vocab.tsv");
+  ASSERT_EQ(run_cli({"neighbors", dir / "h", vocab.word(1)}, &out, &err), kExitOk) << err;
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "60", "--dim", "8",
+                     "--checkpoint-dir", dir / "h", "--resume"},
+                    &out, &err),
+            kExitBadInput);
+  EXPECT_THAT(err, HasSubstr("Hogwild run of 2 threads"));
+}
+
 TEST(Word2vecSgns, EpochsCountTheCorpusWords) {
   TempDir dir;
   TrainOptions o = sgns_small_options(write_corpus(dir), 0);
@@ -574,10 +644,19 @@ TEST(Word2vecSgns, UsageErrors) {
   EXPECT_THAT(err, HasSubstr("--recipe"));
   EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns"}, nullptr, &err),
             kExitUsage);
-  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5",
-                     "--threads", "2"},
+  // Hogwild is an sgns setting, and a run of several threads cannot resume.
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--steps", "5", "--threads", "2"}, nullptr, &err),
+            kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--threads"));
+  EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5", "--threads",
+                     "2", "--checkpoint-dir", dir / "h", "--resume"},
                     nullptr, &err),
             kExitUsage);
+  EXPECT_THAT(err, HasSubstr("--threads 1"));
+  EXPECT_EQ(
+      run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5", "--threads", "0"},
+              nullptr, &err),
+      kExitUsage);
   EXPECT_EQ(run_cli({"train", "--corpus", corpus, "--recipe", "sgns", "--steps", "5", "--dim",
                      "0"},
                     nullptr, &err),
