@@ -11,6 +11,7 @@
 
 #include "kiln/runtime.h"
 #include "kiln/runtime_static.h"
+#include "runtime/src/cuda_program.h"
 
 namespace kiln::fb {
 struct Artifact;
@@ -76,6 +77,10 @@ class Module {
   // Runs `fn` with packed arguments, then turns a set status word into an error (the
   // eager message, with the user's source line). Calls into one module are serialized.
   void invoke(const Function& fn, void** packed) const;
+  // Throws the error a set status word [site, position, value, bound] stands for.
+  [[noreturn]] void raise_check_failure(const Function& fn, const int64_t words[4]) const;
+  // The kernels and launch plans of a CUDA artifact; null for CPU code.
+  const CudaCode* cuda() const { return cuda_.get(); }
 
  private:
   Module() = default;
@@ -91,6 +96,7 @@ class Module {
   int64_t* status_ = nullptr;
   size_t code_size_ = 0;
   void* handle_ = nullptr;  // dlopen handle of an artifact's code
+  std::shared_ptr<const CudaCode> cuda_;
   mutable std::mutex call_mutex_;
 };
 
