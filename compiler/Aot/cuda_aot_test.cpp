@@ -50,10 +50,9 @@ void expect_consistent(const AotModule& m) {
 
 TEST(CudaAot, HuberModelAssemblesForSm80AndSm90) {
   huber::TrainOptions options;
-  kiln::TracedModule traced =
-      huber::trace_huber_functions(options, /*n=*/190, {"predict", "train_step"});
+  kiln::TracedModule traced = huber::trace_huber_functions(options, /*n=*/190);
   AotModule m = compile_source(traced.mlir(/*with_locations=*/true), "huber.mlir", cuda_options());
-  ASSERT_EQ(m.cuda.functions.size(), 2u);
+  ASSERT_EQ(m.cuda.functions.size(), 4u);
   expect_consistent(m);
   // predict is y = w * x + b on one row: kernels of one block each.
   const CudaFunctionPlan& predict = m.cuda.functions[0];
@@ -70,7 +69,7 @@ TEST(CudaAot, HuberModelAssemblesForSm80AndSm90) {
   kiln_status s = kiln_module_load(path.c_str(), &module);
   EXPECT_EQ(s, nullptr) << kiln_status_message(s);
   kiln_status_free(s);
-  EXPECT_EQ(kiln_module_function_count(module), 2u);
+  EXPECT_EQ(kiln_module_function_count(module), 4u);
   kiln_module_free(module);
   std::filesystem::remove(path);
 }
@@ -114,12 +113,32 @@ TEST_P(CudaAotRunTests, AssemblesForSm80AndSm90) {
 }
 
 INSTANTIATE_TEST_SUITE_P(KilnToLinalgRun, CudaAotRunTests,
-                         // loop.mlir and unary.mlir hold only @main.
+                         // loop.mlir and unary.mlir hold only @main (KilnLoop below).
                          testing::Values("elementwise.mlir", "gather.mlir", "layout.mlir",
                                          "matmul.mlir", "random.mlir", "reduce_sum.mlir"),
                          [](const testing::TestParamInfo<std::string>& info) {
                            return info.param.substr(0, info.param.find('.'));
                          });
+
+// A kiln.loop whose carried values are buffers: the loop runs in one single-thread kernel
+// that allocates them from the device heap; the parallel op after it joins that kernel.
+TEST(CudaAot, KilnLoopBecomesOneKernel) {
+  AotModule m = compile_source(R"mlir(
+    func.func @sum_to(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %r = kiln.loop (%i) = 0 to 10 iter_args(%a = %x) -> (tensor<4xf32>) {
+        %f = kiln.cast %i : tensor<i64> to tensor<f32>
+        %fb = kiln.broadcast_to %f : tensor<f32> to tensor<4xf32>
+        %a2 = kiln.add %a, %fb : tensor<4xf32>
+        kiln.yield %a2 : tensor<4xf32>
+      }
+      %y = kiln.exp %r : tensor<4xf32>
+      return %y : tensor<4xf32>
+    })mlir",
+                               "loop.mlir", cuda_options());
+  expect_consistent(m);
+  ASSERT_EQ(m.cuda.functions.size(), 1u);
+  EXPECT_NE(m.cuda.ptx.find("malloc"), std::string::npos);
+}
 
 TEST(CudaAot, TargetsNameTheirArchitectures) {
   EXPECT_TRUE(is_cuda_target("cuda:sm_90"));

@@ -183,102 +183,138 @@ void drop_planned_deallocations(mlir::func::FuncOp fn) {
 }
 
 // Data-parallel loops: each top-level scf.parallel becomes one 1-D loop (its dims
-// collapsed), which tiling then splits into blocks of block_size threads. Loops nested in
-// serial code (a reduction's scf.for, a kiln.loop) run serially inside that code's kernel.
-void prepare_parallel_loops(mlir::func::FuncOp fn) {
+// collapsed), which tiling then splits into blocks of block_size threads.
+void collapse_parallel_loops(mlir::func::FuncOp fn) {
   mlir::IRRewriter rewriter(fn.getContext());
-  llvm::SmallVector<mlir::Operation*> ops;
-  for (mlir::Operation& op : fn.getBody().front()) ops.push_back(&op);
-  for (mlir::Operation* op : ops) {
-    auto par = mlir::dyn_cast<mlir::scf::ParallelOp>(op);
-    if (par && par.getInitVals().empty()) {
-      for (mlir::Operation& inner : par.getBody()->without_terminator())
-        serialize_parallel_loops(&inner);
-      if (par.getNumLoops() > 1) {
-        std::vector<unsigned> all(par.getNumLoops());
-        for (unsigned i = 0; i < all.size(); ++i) all[i] = i;
-        rewriter.setInsertionPoint(par);
-        mlir::collapseParallelLoops(rewriter, par, {all});
-      }
-    } else if (!is_host_op(op)) {
-      serialize_parallel_loops(op);
-    }
+  llvm::SmallVector<mlir::scf::ParallelOp> loops(
+      fn.getBody().front().getOps<mlir::scf::ParallelOp>());
+  for (mlir::scf::ParallelOp par : loops) {
+    if (!par.getInitVals().empty() || par.getNumLoops() < 2) continue;
+    std::vector<unsigned> all(par.getNumLoops());
+    for (unsigned i = 0; i < all.size(); ++i) all[i] = i;
+    rewriter.setInsertionPoint(par);
+    mlir::collapseParallelLoops(rewriter, par, {all});
   }
 }
 
-// Each run of serial top-level ops (a full reduction's loop nest, a structured loop, a
-// scalar store) becomes one single-thread kernel. A value such code computes cannot be
-// used outside it: kernels talk to each other through buffers only.
-void wrap_serial_code(mlir::func::FuncOp fn) {
-  llvm::SmallVector<llvm::SmallVector<mlir::Operation*>> runs;
-  llvm::SmallVector<mlir::Operation*> run;
-  for (mlir::Operation& op : fn.getBody().front()) {
-    if (is_host_op(&op)) {
-      if (!run.empty()) runs.push_back(std::move(run));
-      run.clear();
-    } else {
-      run.push_back(&op);
-    }
-  }
-  if (!run.empty()) runs.push_back(std::move(run));
+bool is_data_parallel(mlir::Operation* op) {
+  auto par = mlir::dyn_cast<mlir::scf::ParallelOp>(op);
+  return par && par.getInitVals().empty();
+}
+
+// Serial code (a full reduction's loop nest, a kiln.loop, a scalar store) runs in
+// single-thread kernels, one per run of consecutive serial top-level ops. A run grows to
+// take in every later op that uses a buffer it made (the buffers a kiln.loop yields live
+// only inside its kernel), data-parallel loops included (they then run serially inside).
+// A scalar it computes for later code (an RNG counter read from its state variable)
+// goes through a one-element device buffer: stored in the run, loaded where used.
+void make_serial_kernels(mlir::func::FuncOp fn) {
   mlir::Block& entry = fn.getBody().front();
-  for (auto& ops : runs) {
-    // A scalar one kernel computes and later code uses (an RNG counter read from its state
-    // variable) goes through a one-element device buffer: stored here, loaded where used.
-    llvm::SmallPtrSet<mlir::Operation*, 16> inside(ops.begin(), ops.end());
-    for (mlir::Operation* op : ops)
-      for (mlir::Value result : op->getResults()) {
+  // Allocations first (static shapes: no operands), so that no run takes one in.
+  llvm::SmallVector<mlir::memref::AllocOp> allocs(entry.getOps<mlir::memref::AllocOp>());
+  for (auto alloc : allocs) alloc->moveBefore(&entry.front());
+
+  std::vector<mlir::Operation*> ops;
+  for (mlir::Operation& op : entry) ops.push_back(&op);
+  llvm::DenseMap<mlir::Operation*, size_t> index;
+  for (size_t i = 0; i < ops.size(); ++i) index[ops[i]] = i;
+  std::vector<std::pair<size_t, size_t>> runs;  // [first, last]
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (is_host_op(ops[i]) || is_data_parallel(ops[i])) continue;
+    if (!runs.empty() && runs.back().second + 1 == i)
+      runs.back().second = i;
+    else
+      runs.emplace_back(i, i);
+  }
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& [first, last] : runs)
+      for (size_t i = first; i <= last; ++i)
+        for (mlir::Value result : ops[i]->getResults()) {
+          if (result.getType().isIntOrIndexOrFloat()) continue;
+          for (mlir::Operation* user : result.getUsers()) {
+            size_t at = index[entry.findAncestorOpInBlock(*user)];
+            if (at > last) last = at, changed = true;
+          }
+        }
+    std::vector<std::pair<size_t, size_t>> merged;
+    for (const auto& run : runs) {
+      if (!merged.empty() && run.first <= merged.back().second + 1)
+        merged.back().second = std::max(merged.back().second, run.second);
+      else
+        merged.push_back(run);
+    }
+    if (merged.size() != runs.size()) changed = true;
+    runs = std::move(merged);
+  }
+
+  std::vector<std::pair<mlir::Operation*, mlir::Operation*>> bounds;
+  for (const auto& [first, last] : runs) bounds.emplace_back(ops[first], ops[last]);
+  llvm::SmallPtrSet<mlir::Operation*, 8> spill_loads, spill_stores;
+  for (const auto& [first, last] : runs) {
+    llvm::SmallPtrSet<mlir::Operation*, 16> inside;
+    for (size_t i = first; i <= last; ++i) inside.insert(ops[i]);
+    for (size_t i = first; i <= last; ++i)
+      for (mlir::Value result : ops[i]->getResults()) {
         llvm::SmallVector<mlir::OpOperand*> outside;
         for (mlir::OpOperand& use : result.getUses())
           if (!inside.contains(entry.findAncestorOpInBlock(*use.getOwner())))
             outside.push_back(&use);
-        if (outside.empty()) continue;
+        if (outside.empty() || is_host_op(ops[i])) continue;
         if (!result.getType().isIntOrIndexOrFloat())
-          fail_stage("kernels", "the value of " + op_text(op) +
-                                    " is computed on the device "
-                                    "but used by host code " +
+          fail_stage("kernels", "the value of " + op_text(ops[i]) +
+                                    " is computed on the device but used by host code " +
                                     op_text(outside.front()->getOwner()));
         mlir::OpBuilder at_entry = mlir::OpBuilder::atBlockBegin(&entry);
         auto spill = at_entry.create<mlir::memref::AllocOp>(
-            op->getLoc(), mlir::MemRefType::get({}, result.getType()));
-        mlir::OpBuilder after(op->getContext());
-        after.setInsertionPointAfter(op);
-        after.create<mlir::memref::StoreOp>(op->getLoc(), result, spill, mlir::ValueRange{});
+            ops[i]->getLoc(), mlir::MemRefType::get({}, result.getType()));
+        mlir::OpBuilder after(ops[i]->getContext());
+        after.setInsertionPointAfter(ops[i]);
+        spill_stores.insert(after.create<mlir::memref::StoreOp>(ops[i]->getLoc(), result, spill,
+                                                                mlir::ValueRange{}));
         for (mlir::OpOperand* use : outside) {
           mlir::OpBuilder before(use->getOwner());
-          use->set(before.create<mlir::memref::LoadOp>(op->getLoc(), spill, mlir::ValueRange{}));
+          auto load =
+              before.create<mlir::memref::LoadOp>(ops[i]->getLoc(), spill, mlir::ValueRange{});
+          spill_loads.insert(load);
+          use->set(load);
         }
       }
   }
-  // Loads placed before their users may have joined a run; the runs are found again.
-  runs.clear();
-  run.clear();
-  for (mlir::Operation& op : entry) {
-    if (is_host_op(&op)) {
-      if (!run.empty()) runs.push_back(std::move(run));
-      run.clear();
-    } else {
-      run.push_back(&op);
+
+  for (auto [first, last] : bounds) {
+    while (first->getPrevNode() && spill_loads.contains(first->getPrevNode()))
+      first = first->getPrevNode();
+    while (last->getNextNode() && spill_stores.contains(last->getNextNode()))
+      last = last->getNextNode();
+    llvm::SmallVector<mlir::Operation*> run;
+    for (mlir::Operation* op = first;; op = op->getNextNode()) {
+      run.push_back(op);
+      if (op == last) break;
     }
-  }
-  if (!run.empty()) runs.push_back(std::move(run));
-  for (auto& ops : runs) {
-    llvm::SmallPtrSet<mlir::Operation*, 16> inside(ops.begin(), ops.end());
-    for (mlir::Operation* op : ops)
-      for (mlir::Operation* user : op->getUsers())
-        if (!inside.contains(entry.findAncestorOpInBlock(*user)))
-          fail_stage("kernels", "the value of " + op_text(op) +
-                                    " is computed on the device "
-                                    "but used by host code " +
-                                    op_text(user));
-    mlir::OpBuilder b(ops.front());
-    mlir::Location loc = ops.front()->getLoc();
+    llvm::SmallPtrSet<mlir::Operation*, 16> inside(run.begin(), run.end());
+    mlir::OpBuilder b(first);
+    mlir::Location loc = first->getLoc();
     mlir::Value one = b.create<mlir::arith::ConstantIndexOp>(loc, 1);
     auto launch = b.create<mlir::gpu::LaunchOp>(loc, one, one, one, one, one, one);
-    mlir::Block& body = launch.getBody().front();
-    mlir::OpBuilder inner = mlir::OpBuilder::atBlockEnd(&body);
+    mlir::OpBuilder inner = mlir::OpBuilder::atBlockEnd(&launch.getBody().front());
     auto terminator = inner.create<mlir::gpu::TerminatorOp>(loc);
-    for (mlir::Operation* op : ops) op->moveBefore(terminator);
+    for (mlir::Operation* op : run) {
+      // Constants and globals stay outside too (later code may use them); sinking copies
+      // them into the kernels that do.
+      if (mlir::isa<mlir::arith::ConstantOp, mlir::memref::GetGlobalOp>(op))
+        op->moveBefore(launch);
+      else
+        op->moveBefore(terminator);
+    }
+    serialize_parallel_loops(launch);
+    for (mlir::Operation* op : run)
+      if (op->getParentOp() == launch.getOperation())
+        for (mlir::Operation* user : op->getUsers())
+          if (!launch->isAncestor(user))
+            fail_stage("kernels", "the value of " + op_text(op) +
+                                      " is computed on the device but used by host code " +
+                                      op_text(user));
   }
 }
 
@@ -297,7 +333,12 @@ int64_t buffer_bytes(mlir::MemRefType type, mlir::Operation* op) {
   if (!type.hasStaticShape())
     fail_stage("plan", "a buffer of dynamic shape is allocated by " + op_text(op));
   mlir::Type e = type.getElementType();
-  int64_t elem = e.isInteger(1) ? 1 : static_cast<int64_t>((e.getIntOrFloatBitWidth() + 7) / 8);
+  if (!e.isIntOrIndexOrFloat())
+    fail_stage("plan",
+               "a buffer of element type other than numbers is allocated by " + op_text(op));
+  int64_t elem = e.isIndex()      ? 8
+                 : e.isInteger(1) ? 1
+                                  : static_cast<int64_t>((e.getIntOrFloatBitWidth() + 7) / 8);
   return std::max<int64_t>(type.getNumElements() * elem, 1);
 }
 
@@ -393,26 +434,24 @@ void merge_kernel_modules(mlir::ModuleOp module) {
   for (mlir::gpu::GPUModuleOp m : modules) m.erase();
 }
 
-// Small buffers a kernel allocates (a row copied before it is updated) become per-thread
-// stack memory; kernels cannot allocate from the heap or call host functions.
+// Buffers a kernel allocates (a loop's carried values, a row copied before it is updated)
+// come from CUDA's device heap (malloc and free in PTX); kernels call no host functions.
 void check_kernels(mlir::gpu::GPUModuleOp kernels) {
-  constexpr int64_t kMaxThreadBuffer = 16 * 1024;
-  llvm::SmallVector<mlir::Operation*> erase;
+  // convert-gpu-to-nvvm calls free (and malloc) without declaring them (LLVM 19).
+  bool allocates = false;
   kernels.walk([&](mlir::Operation* op) {
-    if (auto alloc = mlir::dyn_cast<mlir::memref::AllocOp>(op)) {
-      mlir::MemRefType type = alloc.getType();
-      if (!type.hasStaticShape() || buffer_bytes(type, op) > kMaxThreadBuffer)
-        fail_stage("kernels", "a kernel allocates a large or dynamic buffer: " + op_text(op) +
-                                  " (not supported on CUDA yet)");
-      mlir::OpBuilder b(op);
-      auto alloca = b.create<mlir::memref::AllocaOp>(op->getLoc(), type, alloc.getAlignmentAttr());
-      alloc.replaceAllUsesWith(alloca.getResult());
-      erase.push_back(op);
-    } else if (mlir::isa<mlir::memref::DeallocOp>(op)) {
-      erase.push_back(op);
-    }
+    if (mlir::isa<mlir::memref::AllocOp, mlir::memref::DeallocOp>(op)) allocates = true;
   });
-  for (mlir::Operation* op : llvm::reverse(erase)) op->erase();
+  if (allocates) {
+    mlir::MLIRContext* ctx = kernels.getContext();
+    mlir::OpBuilder b = mlir::OpBuilder::atBlockBegin(kernels.getBody());
+    auto ptr = mlir::LLVM::LLVMPointerType::get(ctx);
+    b.create<mlir::LLVM::LLVMFuncOp>(kernels.getLoc(), "malloc",
+                                     mlir::LLVM::LLVMFunctionType::get(ptr, {b.getI64Type()}));
+    b.create<mlir::LLVM::LLVMFuncOp>(
+        kernels.getLoc(), "free",
+        mlir::LLVM::LLVMFunctionType::get(mlir::LLVM::LLVMVoidType::get(ctx), {ptr}));
+  }
   // Helpers the kernels call (the normal quantile of random_normal) came along with them;
   // the C library functions those call are libdevice's (__nv_erfc for erfc).
   static const llvm::StringSet<> libm = {
@@ -537,6 +576,9 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
   if (!is_cuda_arch(options_.ptx_arch))
     fail_stage("target", "unknown CUDA architecture '" + options_.ptx_arch + "' (sm_80, sm_90)");
   mlir::MLIRContext* ctx = module.getContext();
+  // The rewrites between passes build gpu, memref and arith ops themselves.
+  ctx->loadDialect<mlir::gpu::GPUDialect, mlir::memref::MemRefDialect, mlir::arith::ArithDialect,
+                   mlir::scf::SCFDialect, mlir::LLVM::LLVMDialect>();
   dump_module("traced", module);
   for (auto fn : module.getOps<mlir::func::FuncOp>()) {
     fn->removeAttr(mlir::kiln::KilnDialect::kBatchedAttrName);
@@ -586,6 +628,10 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
     mlir::bufferization::BufferDeallocationPipelineOptions dealloc;
     mlir::bufferization::buildBufferDeallocationPipeline(pm, dealloc);
     pm.addPass(mlir::createBufferizationToMemRefPass());
+    // Helpers (deallocation's dealloc_helper, the normal quantile) are inlined here, where
+    // the func dialect allows it: kernels cannot take their dynamically shaped arguments.
+    pm.addPass(mlir::createInlinerPass());
+    pm.addPass(mlir::createSymbolDCEPass());
     pm.addPass(mlir::createCanonicalizerPass());
   });
   for (auto fn : module.getOps<mlir::func::FuncOp>()) drop_planned_deallocations(fn);
@@ -604,7 +650,10 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
       if (!fn.isExternal() && !fn.isPrivate()) fns.push_back(fn);
     return fns;
   };
-  for (auto fn : entry_functions()) prepare_parallel_loops(fn);
+  for (auto fn : entry_functions()) {
+    make_serial_kernels(fn);
+    collapse_parallel_loops(fn);
+  }
   dump_module("parallel-loops", module);
 
   const int64_t block = std::clamp(options_.block_size, 32, 1024);
@@ -620,7 +669,6 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
       },
       /*dump=*/false);
   for (auto fn : entry_functions()) {
-    wrap_serial_code(fn);
     // Constants (scalars, the dense tensors bufferization made globals) move into the
     // kernels; outlining copies the globals they name into the kernel module.
     fn.walk([](mlir::gpu::LaunchOp launch) {

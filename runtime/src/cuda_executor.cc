@@ -112,7 +112,6 @@ void CudaExecutor::call(const Function& fn, const std::vector<const void*>& inpu
   const size_t f = static_cast<size_t>(&fn - module_.functions().data());
   const CudaFunctionPlan& plan = module_.cuda()->functions[f];
   if (upload_) {
-    sync_to_host();  // nothing newer on the device may be lost
     const auto& vars = module_.variables();
     for (size_t i = 0; i < vars.size(); ++i)
       cu_.check(cu_.cuMemcpyHtoD(variables_[i], host_[i], vars[i].bytes),

@@ -33,7 +33,11 @@ class CudaExecutor {
   // for ... (sm_89)".
   const std::string& loaded() const { return loaded_; }
 
-  void host_changed() { upload_ = true; }
+  // The host copies are now the newer ones (call sync_to_host first to keep the device's).
+  void host_changed() {
+    upload_ = true;
+    download_ = false;
+  }
   void sync_to_host() const;  // downloads the variables if a call changed them
 
   // One call (one row of a batched function): inputs copied in, the plan's launches, the

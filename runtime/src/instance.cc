@@ -272,6 +272,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
       for (const std::string& entry : mismatched) message += "\n  mismatched: " + entry;
       kiln::rt::bad_input(message);
     }
+    if (instance->cuda) instance->cuda->sync_to_host();  // variables it does not restore
     for (size_t i = 0; i < vars.size(); ++i)
       if (found[i]) std::memcpy(instance->variables[i].data(), sources[i].data, vars[i].bytes);
     instance->kinds = kinds;
