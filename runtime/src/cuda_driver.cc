@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
 
 #include "runtime/src/status.h"
@@ -26,10 +27,8 @@ bool bind(void* lib, Fn& fn, const char* name, std::string& error) {
   return fn != nullptr;
 }
 
-Loaded load() {
+Loaded load(const char* path) {
   Loaded l;
-  const char* override_path = std::getenv("KILN_CUDA_DRIVER");
-  const char* path = override_path && *override_path ? override_path : "libcuda.so.1";
   // Never closed: the driver stays loaded for the life of the process, as CUDA expects.
   void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
   if (!lib) {
@@ -87,9 +86,16 @@ void CudaDriver::check(CUresult result, const std::string& what) const {
 }
 
 const CudaDriver& cuda_driver() {
-  static const Loaded loaded = load();
-  if (!loaded.error.empty()) throw Error(loaded.code, loaded.error);
-  return loaded.driver;
+  const char* override_path = std::getenv("KILN_CUDA_DRIVER");
+  const std::string path = override_path && *override_path ? override_path : "libcuda.so.1";
+  // One load per library for the life of the process (tests switch libraries).
+  static std::mutex mutex;
+  static std::map<std::string, std::unique_ptr<Loaded>> loaded;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<Loaded>& l = loaded[path];
+  if (!l) l = std::make_unique<Loaded>(load(path.c_str()));
+  if (!l->error.empty()) throw Error(l->code, l->error);
+  return l->driver;
 }
 
 }  // namespace kiln::rt
