@@ -50,6 +50,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -65,6 +66,7 @@
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 #ifdef KILN_HAVE_KILN_TO_LINALG
 #include "compiler/Conversion/KilnToLinalg/KilnToLinalg.h"
@@ -221,7 +223,11 @@ void make_serial_kernels(mlir::func::FuncOp fn) {
   std::vector<std::pair<size_t, size_t>> runs;  // [first, last]
   for (size_t i = 0; i < ops.size(); ++i) {
     if (is_host_op(ops[i]) || is_data_parallel(ops[i])) continue;
-    if (!runs.empty() && runs.back().second + 1 == i)
+    // Constants and globals between serial ops do not split them into two kernels.
+    bool joins = !runs.empty();
+    for (size_t k = joins ? runs.back().second + 1 : i; joins && k < i; ++k)
+      joins = mlir::isa<mlir::arith::ConstantOp, mlir::memref::GetGlobalOp>(ops[k]);
+    if (joins)
       runs.back().second = i;
     else
       runs.emplace_back(i, i);
@@ -602,6 +608,20 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
     pm.addPass(mlir::createCanonicalizerPass());
   });
 #endif
+  // Chains of elementwise ops become one linalg op, so one kernel: each element still goes
+  // through the same operations in the same order. Not into ops without a parallel dim (a
+  // full reduction runs on one thread; the elementwise work before it stays parallel).
+  {
+    mlir::RewritePatternSet patterns(ctx);
+    mlir::linalg::populateElementwiseOpsFusionPatterns(patterns, [](mlir::OpOperand* fused) {
+      auto consumer = mlir::dyn_cast<mlir::linalg::LinalgOp>(fused->getOwner());
+      return consumer && consumer.getNumParallelLoops() > 0;
+    });
+    DiagnosticText diags(ctx);
+    if (mlir::failed(mlir::applyPatternsAndFoldGreedily(module, std::move(patterns))))
+      fail_stage("fused", "the elementwise fusion did not converge\n" + diags.text());
+    dump_module("fused", module);
+  }
   {
     DiagnosticText diags(ctx);
     if (mlir::failed(update_variables_in_place(module)) || mlir::failed(mlir::verify(module)))
