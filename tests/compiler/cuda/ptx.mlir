@@ -6,6 +6,7 @@
 // RUN: ptxas -arch=sm_90 %t.ptx -o %t.sm_90.cubin
 // RUN: kiln-compile %s --target=cuda:sm_90 --emit=ptx -o %t.90.ptx
 // RUN: FileCheck %s --check-prefix=SM90 < %t.90.ptx
+// RUN: ptxas -arch=sm_90 %t.90.ptx -o %t.90.cubin
 
 // CHECK:     .target sm_80
 // CHECK:     .address_size 64
