@@ -187,7 +187,7 @@ int inspect_artifact(const std::string& path, bool json, std::ostream& out, std:
           };
           out << "    " << l["kernel"].get<std::string>() << " grid " << dims(l["grid"]) << " block "
               << dims(l["block"]) << " buffers";
-          for (const auto& b : l["buffers"]) out << " " << b.get<uint32_t>();
+          for (const auto& buffer : l["buffers"]) out << " " << buffer.get<uint32_t>();
           out << "\n";
         }
       }

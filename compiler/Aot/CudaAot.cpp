@@ -1,6 +1,7 @@
 // CUDA artifacts: the CUDA pipeline's output (PTX, launch plans) and ptxas's cubins, written
 // into the artifact's CudaProgram table.
 #include "compiler/Aot/CudaAot.h"
+#include "compiler/Aot/Ptxas.h"
 
 #include <algorithm>
 #include <sstream>

@@ -10,6 +10,7 @@
 
 #include "compiler/Aot/Aot.h"
 #include "compiler/Aot/CudaAot.h"
+#include "compiler/Aot/Ptxas.h"
 #include "huber/export.h"
 #include "huber/train.h"
 #include "kiln/error.h"
@@ -116,8 +117,8 @@ INSTANTIATE_TEST_SUITE_P(KilnToLinalgRun, CudaAotRunTests,
                          // loop.mlir and unary.mlir hold only @main (KilnLoop below).
                          testing::Values("elementwise.mlir", "gather.mlir", "layout.mlir",
                                          "matmul.mlir", "random.mlir", "reduce_sum.mlir"),
-                         [](const testing::TestParamInfo<std::string>& info) {
-                           return info.param.substr(0, info.param.find('.'));
+                         [](const testing::TestParamInfo<std::string>& param) {
+                           return param.param.substr(0, param.param.find('.'));
                          });
 
 // A kiln.loop whose carried values are buffers: the loop runs in one single-thread kernel
@@ -138,6 +139,24 @@ TEST(CudaAot, KilnLoopBecomesOneKernel) {
   expect_consistent(m);
   ASSERT_EQ(m.cuda.functions.size(), 1u);
   EXPECT_NE(m.cuda.ptx.find("malloc"), std::string::npos);
+}
+
+// Without ptxas the compilation stops and says what is missing and how to point at it.
+TEST(CudaAot, MissingPtxasIsNamed) {
+  setenv("KILN_PTXAS", "/nonexistent/ptxas", /*overwrite=*/1);
+  EXPECT_EQ(find_ptxas(), "");
+  try {
+    compile_source(
+        "func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {\n"
+        "  %y = kiln.exp %x : tensor<4xf32>\n  return %y : tensor<4xf32>\n}\n",
+        "f.mlir", cuda_options());
+    ADD_FAILURE() << "compiled without ptxas";
+  } catch (const kiln::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("ptxas (CUDA toolkit) not found"), std::string::npos)
+        << e.what();
+  }
+  unsetenv("KILN_PTXAS");
+  EXPECT_NE(find_ptxas(), "");
 }
 
 TEST(CudaAot, TargetsNameTheirArchitectures) {
