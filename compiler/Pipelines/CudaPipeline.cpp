@@ -297,8 +297,20 @@ void make_serial_kernels(mlir::func::FuncOp fn) {
     auto terminator = inner.create<mlir::gpu::TerminatorOp>(loc);
     for (mlir::Operation* op : run) {
       // Constants and globals stay outside too (later code may use them); sinking copies
-      // them into the kernels that do.
-      if (mlir::isa<mlir::arith::ConstantOp, mlir::memref::GetGlobalOp>(op))
+      // them into the kernels that do. So do views of host buffers that later code uses
+      // (statically shaped: a kernel parameter is one pointer).
+      auto view = mlir::dyn_cast<mlir::ViewLikeOpInterface>(op);
+      auto type = view ? mlir::dyn_cast<mlir::MemRefType>(op->getResult(0).getType()) : nullptr;
+      const bool host_view =
+          type && type.hasStaticShape() &&
+          llvm::none_of(op->getOperands(),
+                        [&](mlir::Value v) {
+                          return v.getDefiningOp() && inside.contains(v.getDefiningOp());
+                        }) &&
+          llvm::any_of(op->getUsers(), [&](mlir::Operation* user) {
+            return !inside.contains(entry.findAncestorOpInBlock(*user));
+          });
+      if (mlir::isa<mlir::arith::ConstantOp, mlir::memref::GetGlobalOp>(op) || host_view)
         op->moveBefore(launch);
       else
         op->moveBefore(terminator);
