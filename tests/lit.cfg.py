@@ -19,6 +19,8 @@ llvm_config.use_default_substitutions()
 llvm_config.add_tool_substitutions(["kiln-opt"], [config.kiln_tools_dir])
 config.substitutions.append(("%kiln_src_root", config.kiln_src_root))
 config.substitutions.append(("%kiln_runtime_lib", config.kiln_runtime_lib))
+# A stand-in for libcuda.so.1 (runtime/testing/fake_cuda_driver.cc): no kernel runs.
+config.substitutions.append(("%fake_cuda_driver", config.kiln_fake_cuda_driver))
 # Debian's Python, which has NumPy (scripts/install-deps.sh), whatever python runs lit.
 config.substitutions.append(("%numpy_python", "/usr/bin/python3"))
 # What `ldd` may show for a standalone executable: the C library and libm, plus the

@@ -95,6 +95,39 @@ int inspect_artifact(const std::string& path, bool json, std::ostream& out, std:
       for (const fb::ErrorSite* s : *a.error_sites())
         j["error_sites"].push_back({{"id", s->id()}, {"op", str(s->op())}, {"api", str(s->api())},
                                     {"file", str(s->file())}, {"line", s->line()}});
+    if (const fb::CudaProgram* c = a.cuda()) {
+      nlohmann::ordered_json cj;
+      cj["ptx_arch"] = str(c->ptx_arch());
+      cj["ptx_bytes"] = c->ptx()->size();
+      cj["cubins"] = nlohmann::ordered_json::array();
+      if (c->images())
+        for (const fb::CudaImage* image : *c->images())
+          cj["cubins"].push_back({{"arch", image->arch()->str()}, {"bytes", image->cubin()->size()}});
+      cj["status_symbol"] = str(c->status_symbol());
+      cj["plans"] = nlohmann::ordered_json::array();
+      if (c->functions())
+        for (const fb::CudaFunction* f : *c->functions()) {
+          nlohmann::ordered_json pj;
+          pj["function"] = f->name()->str();
+          pj["arguments"] = f->arguments();
+          pj["temporaries"] = nlohmann::ordered_json::array();
+          if (f->temporaries())
+            for (uint64_t t : *f->temporaries()) pj["temporaries"].push_back(t);
+          pj["launches"] = nlohmann::ordered_json::array();
+          if (f->launches())
+            for (const fb::CudaLaunch* l : *f->launches()) {
+              nlohmann::ordered_json lj;
+              lj["kernel"] = l->kernel()->str();
+              lj["grid"] = std::vector<uint32_t>(l->grid()->begin(), l->grid()->end());
+              lj["block"] = std::vector<uint32_t>(l->block()->begin(), l->block()->end());
+              lj["buffers"] = l->buffers() ? std::vector<uint32_t>(l->buffers()->begin(), l->buffers()->end())
+                                           : std::vector<uint32_t>();
+              pj["launches"].push_back(lj);
+            }
+          cj["plans"].push_back(pj);
+        }
+      j["cuda"] = cj;
+    }
     if (json) {
       out << j.dump(2) << "\n";
       return 0;
@@ -147,6 +180,29 @@ int inspect_artifact(const std::string& path, bool json, std::ostream& out, std:
     for (const auto& v : j["variables"])
       out << "  " << v["name"].get<std::string>() << ": " << v["type"].get<std::string>() << " ("
           << v["bytes"].get<int64_t>() << " bytes)\n";
+    if (j.contains("cuda")) {
+      const auto& c = j["cuda"];
+      out << "cuda: PTX for " << c["ptx_arch"].get<std::string>() << " ("
+          << c["ptx_bytes"].get<size_t>() << " bytes)";
+      for (const auto& image : c["cubins"])
+        out << ", cubin " << image["arch"].get<std::string>() << " (" << image["bytes"].get<size_t>()
+            << " bytes)";
+      out << "\n";
+      for (const auto& p : c["plans"]) {
+        out << "  " << p["function"].get<std::string>() << ": " << p["launches"].size()
+            << " launches, " << p["temporaries"].size() << " temporaries\n";
+        for (const auto& l : p["launches"]) {
+          auto dims = [](const nlohmann::ordered_json& d) {
+            return std::to_string(d[0].get<uint32_t>()) + "x" + std::to_string(d[1].get<uint32_t>()) +
+                   "x" + std::to_string(d[2].get<uint32_t>());
+          };
+          out << "    " << l["kernel"].get<std::string>() << " grid " << dims(l["grid"]) << " block "
+              << dims(l["block"]) << " buffers";
+          for (const auto& buffer : l["buffers"]) out << " " << buffer.get<uint32_t>();
+          out << "\n";
+        }
+      }
+    }
     if (!j["error_sites"].empty()) {
       out << "run-time checks:\n";
       for (const auto& s : j["error_sites"])

@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "compiler/Aot/Aot.h"
+#include "compiler/Aot/CudaAot.h"
 #include "compiler/Aot/Package.h"
 #include "kiln/error.h"
 #include "runtime/src/file_util.h"
@@ -39,13 +40,19 @@ int main(int argc, char** argv) {
   app.add_option("input", input, "the .mlir (or .mlirbc) module")->required();
   app.add_option("-o,--output", output, "the file to write")->required();
   app.add_option("--emit", emit, "what to write")
-      ->check(CLI::IsMember({"artifact", "exe", "lib", "obj", "llvm", "asm", "mlir"}))
+      ->check(CLI::IsMember({"artifact", "exe", "lib", "obj", "llvm", "asm", "mlir", "ptx"}))
       ->capture_default_str();
   std::string targets;
   for (const std::string& t : kiln::compiler::aot_targets())
     targets += (targets.empty() ? "" : ", ") + t;
-  app.add_option("--target", options.target, "the CPU the code must run on: " + targets)
-      ->check(CLI::IsMember(kiln::compiler::aot_targets()))
+  app.add_option("--target", options.target,
+                 "the CPU the code must run on: " + targets +
+                     "; or NVIDIA GPUs: cuda:sm_80, cuda:sm_90, cuda:sm_80,sm_90")
+      ->check(CLI::IsMember(kiln::compiler::aot_targets()) | CLI::Validator(
+                  [](std::string& t) {
+                    return kiln::compiler::is_cuda_target(t) ? std::string() : "not cuda:";
+                  },
+                  "cuda:ARCHS"))
       ->capture_default_str();
   app.add_option("--dump-ir-dir", options.dump_ir_dir, "write every stage's IR into this folder");
   app.add_option("-O", options.opt_level, "optimization level, -O0 .. -O3")
@@ -85,7 +92,28 @@ int main(int argc, char** argv) {
     options.memory_plan = !no_memory_plan;
     options.explain = !explain.empty();
     options.assembly = emit == "asm";
+    const bool cuda = kiln::compiler::is_cuda_target(options.target);
+    if (cuda && emit != "artifact" && emit != "mlir" && emit != "ptx") {
+      std::cerr << "kiln-compile: error: --emit=" << emit << " is for CPU targets; with "
+                << options.target << " use --emit=artifact, mlir or ptx\n";
+      return 2;
+    }
+    if (!cuda && emit == "ptx") {
+      std::cerr << "kiln-compile: error: --emit=ptx needs a CUDA target (--target=cuda:sm_90)\n";
+      return 2;
+    }
     kiln::compiler::AotModule module = kiln::compiler::compile_file(input, options);
+    if (cuda) {
+      if (emit == "artifact") {
+        std::vector<uint8_t> artifact = kiln::compiler::build_artifact(module, {}, flags);
+        write_output(output, artifact.data(), artifact.size());
+      } else if (emit == "ptx") {
+        write_output(output, module.cuda.ptx.data(), module.cuda.ptx.size());
+      } else {
+        write_output(output, module.llvm_dialect.data(), module.llvm_dialect.size());
+      }
+      return 0;
+    }
     kiln::compiler::Toolchain toolchain = kiln::compiler::default_toolchain();
     if (emit == "artifact") {
       std::vector<uint8_t> code = kiln::compiler::link_shared_object(module, toolchain);

@@ -1,6 +1,7 @@
 // kiln-compile's compiler half: reading the module, describing its functions for the
 // runtime, lowering it with the CPU pipeline, and writing the artifact FlatBuffer.
 #include "compiler/Aot/Aot.h"
+#include "compiler/Aot/CudaAot.h"
 
 #include <chrono>
 
@@ -143,6 +144,7 @@ AotModule compile_parsed(mlir::ModuleOp module, const std::string& origin,
   out.target = options.target;
   out.opt_level = options.opt_level;
   describe(module, origin, out);
+  if (is_cuda_target(options.target)) return compile_cuda(module, std::move(out), options);
 
   CompileOptions compile;
   compile.opt_level = options.opt_level;
@@ -179,7 +181,8 @@ AotModule compile_parsed(mlir::ModuleOp module, const std::string& origin,
 template <typename ParseFn>
 AotModule parse_and_compile(const std::string& origin, const AotOptions& options, ParseFn parse) {
   const auto& targets = aot_targets();
-  if (std::find(targets.begin(), targets.end(), options.target) == targets.end()) {
+  if (!is_cuda_target(options.target) &&
+      std::find(targets.begin(), targets.end(), options.target) == targets.end()) {
     std::string list;
     for (const std::string& t : targets) list += (list.empty() ? "" : ", ") + t;
     fail("unknown target '" + options.target + "' (expected one of: " + list + ")");
@@ -275,7 +278,8 @@ std::vector<uint8_t> build_artifact(const AotModule& module, const std::vector<u
   auto artifact = fb::CreateArtifactDirect(
       b, /*format_version=*/1, &functions, &variables, &sites,
       module.native.status_symbol.empty() ? nullptr : module.native.status_symbol.c_str(), build,
-      fb::CodeFormat::ElfSharedObject, &code, rt::xxh64(code.data(), code.size()));
+      fb::CodeFormat::ElfSharedObject, &code, rt::xxh64(code.data(), code.size()),
+      build_cuda_program(b, module));
   b.Finish(artifact, fb::ArtifactIdentifier());
   return std::vector<uint8_t>(b.GetBufferPointer(), b.GetBufferPointer() + b.GetSize());
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/Pipelines/CpuPipeline.h"
+#include "compiler/Pipelines/CudaPipeline.h"
 
 namespace kiln::compiler {
 
@@ -62,6 +63,9 @@ struct AotModule {
   int opt_level = 3;
   std::string llvm_dialect;  // the module after the last MLIR stage
   CompileReport report;      // kernels, fusion decisions, memory plans; compile time
+  // CUDA targets (compiler/Aot/CudaAot.cpp): the kernels, plans and cubins; native is empty.
+  CudaProgram cuda;
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> cubins;  // {arch, cubin}
 };
 
 // Parses (text or bytecode), verifies and compiles the module at `path`; parse and verifier

@@ -25,6 +25,7 @@ constexpr int kExitOk = 0, kExitBadInput = 1, kExitUsage = 2;
 
 struct Options {
   std::string artifact, function, checkpoint, save_checkpoint, output_dir;
+  std::string device = "cpu";
   std::vector<std::string> inputs;  // NAME=VALUE or VALUE
   bool json = false, list = false;
   long long repeat = 1;
@@ -35,7 +36,7 @@ void print_usage(FILE* f, const char* program, bool linked) {
   std::fprintf(f,
                "usage: %s %s[--function NAME] [--checkpoint FILE] [--input NAME=VALUE]...\n"
                "       [--output-dir DIR] [--json] [--repeat N] [--save-checkpoint FILE]\n"
-               "       [--step N] [--list]\n"
+               "       [--step N] [--list] [--device cpu|cuda]\n"
                "\n"
                "  --function NAME        the function to call (optional when there is one)\n"
                "  --checkpoint FILE      restore the variables from a .kckpt checkpoint\n"
@@ -48,6 +49,8 @@ void print_usage(FILE* f, const char* program, bool linked) {
                "  --step N               the step recorded in --save-checkpoint (default: the\n"
                "                         restored checkpoint's step plus N calls)\n"
                "  --list                 print the functions and variables, then exit\n"
+               "  --device cpu|cuda      where to run (cuda: a --target=cuda:sm_XX artifact on\n"
+               "                         an NVIDIA GPU, through libcuda.so.1; default cpu)\n"
                "\n"
                "exit codes: 0 success, 1 bad input, 2 usage\n",
                program, linked ? "" : "ARTIFACT.kiln ");
@@ -86,6 +89,11 @@ Options parse_args(int argc, char** argv, bool linked) {
     else if (is(arg, "--checkpoint")) o.checkpoint = value(i, "--checkpoint");
     else if (is(arg, "--save-checkpoint")) o.save_checkpoint = value(i, "--save-checkpoint");
     else if (is(arg, "--output-dir")) o.output_dir = value(i, "--output-dir");
+    else if (is(arg, "--device")) {
+      o.device = value(i, "--device");
+      if (o.device != "cpu" && o.device != "cuda")
+        throw UsageError{"--device takes cpu or cuda, got '" + o.device + "'"};
+    }
     else if (is(arg, "--input")) o.inputs.push_back(value(i, "--input"));
     else if (is(arg, "--repeat")) o.repeat = parse_count("--repeat", value(i, "--repeat"), 1);
     else if (is(arg, "--step")) o.step = parse_count("--step", value(i, "--step"), 0);
@@ -270,7 +278,8 @@ int run(const Options& o, const kiln_static_model* linked) {
   auto f = static_cast<size_t>(fn);
   std::string fn_name = kiln_module_function_name(module, f);
 
-  check(kiln_instance_create(module, &instance));
+  check(kiln_instance_create_on_device(module, o.device.c_str(), &instance));
+  if (o.device != "cpu") std::fprintf(stderr, "device: %s\n", kiln_instance_device(instance));
   int64_t step = 0;
   if (!o.checkpoint.empty()) {
     check(kiln_checkpoint_open(o.checkpoint.c_str(), &checkpoint));

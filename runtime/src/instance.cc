@@ -10,6 +10,7 @@
 
 #include "kiln/runtime.h"
 #include "kiln/runtime_static.h"
+#include "runtime/src/cuda_executor.h"
 #include "runtime/src/module.h"
 #include "runtime/src/status.h"
 
@@ -88,6 +89,9 @@ struct kiln_instance_s {
   // allocates nothing.
   std::vector<std::vector<int64_t>> descriptors;
   std::vector<void*> pointers, packed;
+  // Set by kiln_instance_create_on_device("cuda"): variables live on the GPU, `variables`
+  // are their host copies.
+  std::unique_ptr<kiln::rt::CudaExecutor> cuda;
 };
 
 struct kiln_result_s {
@@ -286,9 +290,11 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
       for (const std::string& entry : mismatched) message += "\n  mismatched: " + entry;
       kiln::rt::bad_input(message);
     }
+    if (instance->cuda) instance->cuda->sync_to_host();  // variables it does not restore
     for (size_t i = 0; i < vars.size(); ++i)
       if (found[i]) std::memcpy(instance->variables[i].data(), sources[i].data, vars[i].bytes);
     instance->kinds = kinds;
+    if (instance->cuda) instance->cuda->host_changed();
   });
 }
 
@@ -304,6 +310,7 @@ kiln_status kiln_instance_save(const kiln_instance* instance, const char* path, 
       throw kiln::rt::Error(code, why);
     };
     check(kiln_checkpoint_writer_create(&writer));
+    if (instance->cuda) instance->cuda->sync_to_host();
     const auto& vars = instance->module->variables();
     for (size_t i = 0; i < vars.size(); ++i) {
       kiln_tensor_view v = vars[i].view(instance->variables[i].data());
@@ -325,6 +332,10 @@ kiln_status kiln_instance_variable(kiln_instance* instance, const char* name,
     int64_t i = instance->module->variable_index(name);
     if (i < 0) kiln::rt::usage_error(std::string("the module has no variable '") + name + "'");
     const Spec& s = instance->module->variables()[static_cast<size_t>(i)];
+    if (instance->cuda) {  // the view is writable: the host copy becomes the newer one
+      instance->cuda->sync_to_host();
+      instance->cuda->host_changed();
+    }
     *out = s.view(instance->variables[static_cast<size_t>(i)].data());
   });
 }
@@ -412,7 +423,17 @@ void run(kiln_instance* instance, const kiln::rt::Function& fn, const kiln_tenso
       set_pointer(descriptors[fn.args.size() + o],
                   static_cast<uint8_t*>(outputs[o].data) +
                       static_cast<size_t>(r) * fn.outputs[o].bytes);
-    m.invoke(fn, instance->packed.data());
+    if (instance->cuda) {
+      std::vector<const void*> in;
+      std::vector<void*> outs;
+      for (size_t k = 0; k < input_count; ++k)
+        in.push_back(reinterpret_cast<const void*>(descriptors[fn.inputs[k]][1]));
+      for (size_t o = 0; o < fn.outputs.size(); ++o)
+        outs.push_back(reinterpret_cast<void*>(descriptors[fn.args.size() + o][1]));
+      instance->cuda->call(fn, in, outs);
+    } else {
+      m.invoke(fn, instance->packed.data());
+    }
   }
 }
 
@@ -491,5 +512,37 @@ kiln_status kiln_result_output(const kiln_result* result, size_t index, kiln_ten
 }
 
 void kiln_result_free(kiln_result* result) { delete result; }
+
+kiln_status kiln_instance_create_on_device(const kiln_module* module, const char* device,
+                                           kiln_instance** out) {
+  return kiln::rt::guard([&] {
+    KILN_REQUIRE(module && device && out, "kiln_instance_create_on_device: NULL argument");
+    *out = nullptr;
+    const std::string name = device;
+    if (name != "cpu" && name != "cuda")
+      kiln::rt::usage_error("unknown device '" + name + "' (expected cpu or cuda)");
+    kiln_instance* inst = nullptr;
+    if (kiln_status s = kiln_instance_create(module, &inst)) {
+      kiln::rt::Error e(kiln_status_get_code(s), kiln_status_message(s));
+      kiln_status_free(s);
+      throw e;
+    }
+    std::unique_ptr<kiln_instance> owned(inst);
+    if (name == "cuda") {
+      std::vector<uint8_t*> host;
+      for (const Buffer& b : owned->variables) host.push_back(b.data());
+      owned->cuda = std::make_unique<kiln::rt::CudaExecutor>(*owned->module, std::move(host));
+    } else if (owned->module->cuda()) {
+      kiln::rt::bad_input(owned->module->origin() + " is compiled for " +
+                          owned->module->build().target + ": run it with --device cuda");
+    }
+    *out = owned.release();
+  });
+}
+
+const char* kiln_instance_device(const kiln_instance* instance) {
+  if (!instance) return "";
+  return instance->cuda ? instance->cuda->loaded().c_str() : "cpu";
+}
 
 }  // extern "C"

@@ -192,7 +192,10 @@ const fb::Artifact& verify_artifact(const uint8_t* data, size_t size, const std:
   if (a.code_format() != fb::CodeFormat::ElfSharedObject)
     bad_input(origin + ": unknown code format " + std::to_string(static_cast<int>(a.code_format())));
   size_t code_size = a.code() ? a.code()->size() : 0;
-  if (require_code) {
+  if (a.cuda()) {  // kernels in the CUDA section, no host code
+    if (code_size != 0) bad_input(origin + ": a CUDA artifact must not carry host code");
+    (void)verify_cuda_program(a, origin);
+  } else if (require_code) {
     if (code_size == 0) bad_input(origin + ": the artifact has no code");
     check_elf(*a.code(), origin);
   } else if (code_size != 0) {
@@ -321,6 +324,10 @@ std::unique_ptr<Module> Module::load(const std::string& path) {
   const fb::Artifact& a = verify_artifact(file.data(), file.size(), path);
   m->describe(a);
   m->build_.source = m->build_.source.empty() ? path : m->build_.source;
+  if (a.cuda()) {  // run by a CUDA executor (cuda_executor.cc); nothing to load here
+    m->cuda_ = std::make_shared<const CudaCode>(verify_cuda_program(a, path));
+    return m;
+  }
   std::string missing;
   if (!cpu_supports(m->build_.cpu, m->build_.features, &missing))
     bad_input(path + ": compiled for CPU '" + m->build_.cpu + "', which needs " + missing +
@@ -382,11 +389,19 @@ int64_t Module::variable_index(const std::string& name) const {
 }
 
 void Module::invoke(const Function& fn, void** packed) const {
+  if (!fn.entry)
+    bad_input(origin_ + " is compiled for " + build_.target +
+              ": run it on a CUDA device (kiln-run --device cuda)");
   std::lock_guard<std::mutex> lock(call_mutex_);
   fn.entry(packed);
   if (!status_ || status_[0] == 0) return;
-  int64_t site = status_[0], position = status_[1], value = status_[2], bound = status_[3];
+  const int64_t words[4] = {status_[0], status_[1], status_[2], status_[3]};
   std::fill(status_, status_ + 4, 0);
+  raise_check_failure(fn, words);
+}
+
+void Module::raise_check_failure(const Function& fn, const int64_t words[4]) const {
+  int64_t site = words[0], position = words[1], value = words[2], bound = words[3];
   if (site < 1 || static_cast<size_t>(site) > sites_.size())
     internal_error(origin_ + ": compiled code reported an error at unknown site " +
                    std::to_string(site));

@@ -12,6 +12,7 @@
 
 #include "kiln/runtime.h"
 #include "kiln/runtime_static.h"
+#include "runtime/src/cuda_program.h"
 
 namespace kiln::fb {
 struct Artifact;
@@ -81,6 +82,10 @@ class Module {
   // Runs `fn` with packed arguments, then turns a set status word into an error (the
   // eager message, with the user's source line). Calls into one module are serialized.
   void invoke(const Function& fn, void** packed) const;
+  // Throws the error a set status word [site, position, value, bound] stands for.
+  [[noreturn]] void raise_check_failure(const Function& fn, const int64_t words[4]) const;
+  // The kernels and launch plans of a CUDA artifact; null for CPU code.
+  const CudaCode* cuda() const { return cuda_.get(); }
 
  private:
   Module() = default;
@@ -97,6 +102,7 @@ class Module {
   size_t code_size_ = 0;
   void* handle_ = nullptr;  // dlopen handle of an artifact's code
   int code_fd_ = -1;        // the memory file it was loaded from (open while loaded)
+  std::shared_ptr<const CudaCode> cuda_;
   mutable std::mutex call_mutex_;
 };
 

@@ -74,8 +74,34 @@ Value forEachIndex(
 
 // result[ivs..., :] = params[clamp(indices[ivs...]), :], one row at a time: the row is an
 // extract_slice of params inserted into the result, which bufferizes to a contiguous copy.
+// The data-parallel form (GPU kernels): one linalg.generic over the result that reads
+// params[clamp(indices[i...]), j...] with tensor.extract per element.
+Value gatherElementwise(ConversionPatternRewriter& rewriter, Location loc, Value params,
+                        Value indices, RankedTensorType type, int64_t rows) {
+  auto indicesType = cast<RankedTensorType>(indices.getType());
+  auto rank = static_cast<unsigned>(type.getRank());
+  auto indexRank = static_cast<unsigned>(indicesType.getRank());
+  SmallVector<AffineExpr> leading;
+  for (unsigned d = 0; d < indexRank; ++d) leading.push_back(rewriter.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, leading, rewriter.getContext()),
+                                 rewriter.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  Value init = rewriter.create<tensor::EmptyOp>(loc, type.getShape(), type.getElementType());
+  auto generic = rewriter.create<linalg::GenericOp>(
+      loc, TypeRange{type}, ValueRange{indices}, ValueRange{init}, maps, iterators,
+      [&](OpBuilder& b, Location l, ValueRange args) {
+        SmallVector<Value> at = {clampedRow(b, l, args[0], rows)};
+        for (unsigned d = indexRank; d < rank; ++d) at.push_back(b.create<linalg::IndexOp>(l, d));
+        b.create<linalg::YieldOp>(l, ValueRange{b.create<tensor::ExtractOp>(l, params, at)});
+      });
+  return generic.getResult(0);
+}
+
 struct GatherLowering : OpConversionPattern<k::GatherOp> {
-  using OpConversionPattern::OpConversionPattern;
+  GatherLowering(const TypeConverter& converter, MLIRContext* ctx, bool rows)
+      : OpConversionPattern(converter, ctx), rows_(rows) {}
+  GatherLowering(MLIRContext* ctx, bool rows) : OpConversionPattern(ctx), rows_(rows) {}
+  bool rows_;
   LogicalResult matchAndRewrite(k::GatherOp op, OpAdaptor adaptor,
                                 ConversionPatternRewriter& rewriter) const override {
     Location loc = op.getLoc();
@@ -87,6 +113,10 @@ struct GatherLowering : OpConversionPattern<k::GatherOp> {
     if (rows == 0) {  // nothing to read: every index was reported
       rewriter.replaceOp(op, filledTensor(rewriter, loc, type,
                                           scalarConstant(rewriter, loc, type.getElementType(), 0)));
+      return success();
+    }
+    if (!rows_) {
+      rewriter.replaceOp(op, gatherElementwise(rewriter, loc, params, indices, type, rows));
       return success();
     }
     ArrayRef<int64_t> rowShape = paramsType.getShape().drop_front();
@@ -147,8 +177,12 @@ struct ScatterAddLowering : OpConversionPattern<k::ScatterAddOp> {
 
 }  // namespace
 
-void populateIndexingPatterns(RewritePatternSet& patterns, const TypeConverter* converter) {
-  addPattern<GatherLowering>(patterns, converter);
+void populateIndexingPatterns(RewritePatternSet& patterns, const TypeConverter* converter,
+                              bool gather_rows) {
+  if (converter)
+    patterns.add<GatherLowering>(*converter, patterns.getContext(), gather_rows);
+  else
+    patterns.add<GatherLowering>(patterns.getContext(), gather_rows);
   addPattern<ScatterAddLowering>(patterns, converter);
 }
 

@@ -19,11 +19,12 @@ namespace kiln::compiler {
 
 using namespace mlir;
 
-void populateKilnToLinalgPatterns(RewritePatternSet& patterns, TypeConverter* converter) {
+void populateKilnToLinalgPatterns(RewritePatternSet& patterns, TypeConverter* converter,
+                                  const KilnToLinalgOptions& options) {
   detail::populateElementwisePatterns(patterns, converter);
   detail::populateReductionPatterns(patterns, converter);
   detail::populateLayoutPatterns(patterns, converter);
-  detail::populateIndexingPatterns(patterns, converter);
+  detail::populateIndexingPatterns(patterns, converter, options.gather_rows);
   detail::populateRandomPatterns(patterns, converter);
   detail::populateLoopPatterns(patterns, converter);
 }
@@ -32,6 +33,8 @@ namespace {
 
 struct ConvertKilnToLinalgPass : PassWrapper<ConvertKilnToLinalgPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ConvertKilnToLinalgPass)
+
+  KilnToLinalgOptions options_;
 
   StringRef getArgument() const final { return "convert-kiln-to-linalg"; }
   StringRef getDescription() const final {
@@ -58,15 +61,17 @@ struct ConvertKilnToLinalgPass : PassWrapper<ConvertKilnToLinalgPass, OperationP
                            math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
                            tensor::TensorDialect>();
     RewritePatternSet patterns(&getContext());
-    populateKilnToLinalgPatterns(patterns);
+    populateKilnToLinalgPatterns(patterns, nullptr, options_);
     if (failed(applyPartialConversion(module, target, std::move(patterns)))) signalPassFailure();
   }
 };
 
 }  // namespace
 
-std::unique_ptr<Pass> createConvertKilnToLinalgPass() {
-  return std::make_unique<ConvertKilnToLinalgPass>();
+std::unique_ptr<Pass> createConvertKilnToLinalgPass(KilnToLinalgOptions options) {
+  auto pass = std::make_unique<ConvertKilnToLinalgPass>();
+  pass->options_ = options;
+  return pass;
 }
 
 void registerConvertKilnToLinalgPass() { PassRegistration<ConvertKilnToLinalgPass>(); }

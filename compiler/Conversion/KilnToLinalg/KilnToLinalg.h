@@ -57,8 +57,16 @@ inline constexpr const char kSiteAttrName[] = "kiln.site";
 /// used for kiln.loop's carried values when given (nullptr keeps types).
 /// The patterns expect the module symbols that the pass creates first
 /// (@__kiln_status, and @__kiln_normal_quantile for truncated normals).
+struct KilnToLinalgOptions {
+  // Gathers copy one row at a time (a loop over the indices; each row copy vectorizes on
+  // the CPU). false: one data-parallel linalg.generic over the result, which GPU kernels
+  // map onto threads.
+  bool gather_rows = true;
+};
+
 void populateKilnToLinalgPatterns(mlir::RewritePatternSet& patterns,
-                                  mlir::TypeConverter* converter = nullptr);
+                                  mlir::TypeConverter* converter = nullptr,
+                                  const KilnToLinalgOptions& options = {});
 
 /// The `convert-kiln-to-linalg` pass: a module pass that creates the status
 /// global (always, so that the runtime can rely on it) and, when the module
@@ -66,7 +74,7 @@ void populateKilnToLinalgPatterns(mlir::RewritePatternSet& patterns,
 /// (which calls libm's `erfc`), then applies the patterns with a partial
 /// conversion in which every kiln op is illegal (so none survives) and other
 /// ops are left alone.
-std::unique_ptr<mlir::Pass> createConvertKilnToLinalgPass();
+std::unique_ptr<mlir::Pass> createConvertKilnToLinalgPass(KilnToLinalgOptions options = {});
 
 /// Registers the pass with MLIR's pass registry (for kiln-opt).
 void registerConvertKilnToLinalgPass();

@@ -19,8 +19,9 @@ void populateReductionPatterns(mlir::RewritePatternSet& patterns,
                                const mlir::TypeConverter* converter);
 void populateLayoutPatterns(mlir::RewritePatternSet& patterns,
                             const mlir::TypeConverter* converter);
+// gather_rows: see KilnToLinalgOptions.
 void populateIndexingPatterns(mlir::RewritePatternSet& patterns,
-                              const mlir::TypeConverter* converter);
+                              const mlir::TypeConverter* converter, bool gather_rows = true);
 void populateRandomPatterns(mlir::RewritePatternSet& patterns,
                             const mlir::TypeConverter* converter);
 void populateLoopPatterns(mlir::RewritePatternSet& patterns, const mlir::TypeConverter* converter);

@@ -195,6 +195,18 @@ kiln_status kiln_instance_call(kiln_instance* instance, const char* function,
 kiln_status kiln_instance_call_into(kiln_instance* instance, const char* function,
                                     const kiln_tensor_view* inputs, size_t input_count,
                                     const kiln_tensor_view* outputs, size_t output_count);
+/* An instance on `device`: "cpu" (as kiln_instance_create) or "cuda" (the module must be a
+ * CUDA artifact, kiln-compile --target=cuda:sm_XX). On CUDA the variables live in device
+ * memory; restore, save and kiln_instance_variable go through host copies, and calls run
+ * the artifact's kernels on device $KILN_CUDA_DEVICE (default 0). The CUDA driver is loaded
+ * at run time (dlopen libcuda.so.1): without one this returns KILN_BAD_INPUT "no CUDA
+ * driver (libcuda.so.1 not found)", without a GPU "no CUDA device". */
+kiln_status kiln_instance_create_on_device(const kiln_module* module, const char* device,
+                                           kiln_instance** out);
+/* What the instance runs on: "cpu", or the CUDA code it loaded and the GPU ("cubin sm_90 on
+ * NVIDIA H100 ...", "PTX sm_80, compiled by the driver for ..."). Valid while it lives. */
+const char* kiln_instance_device(const kiln_instance* instance);
+
 size_t kiln_result_output_count(const kiln_result* result);
 kiln_status kiln_result_output(const kiln_result* result, size_t index, kiln_tensor_view* out);
 void kiln_result_free(kiln_result* result);
