@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 
+#include "compiler/Transforms/ArenaAliasScopes.h"
 #include "compiler/Transforms/AssignCheckSites.h"
 #include "compiler/Transforms/DescribeKernels.h"
 #include "compiler/Transforms/FuseElementwise.h"
@@ -503,6 +504,7 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
     pm.addPass(mlir::createReconcileUnrealizedCastsPass());
     pm.addPass(mlir::createCanonicalizerPass());
   });
+  annotate_arena_alias_scopes(module, report_);
   return sites;
 }
 
