@@ -13,7 +13,10 @@ void count() {
 }  // namespace
 
 #ifdef KILN_COUNT_WITH_SANITIZER_HOOKS
-#include <sanitizer/allocator_interface.h>
+// Declared here: GCC ships no sanitizer/allocator_interface.h, but its sanitizer runtime
+// (libasan) exports the function.
+extern "C" int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void*, size_t), void (*free_hook)(const volatile void*));
 
 namespace {
 void on_malloc(const volatile void*, size_t) { count(); }
