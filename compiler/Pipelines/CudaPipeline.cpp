@@ -315,7 +315,7 @@ void make_serial_kernels(mlir::func::FuncOp fn) {
       else
         op->moveBefore(terminator);
     }
-    serialize_parallel_loops(launch);
+    // Checked before serializing: that erases the scf.parallel ops `run` points at.
     for (mlir::Operation* op : run)
       if (op->getParentOp() == launch.getOperation())
         for (mlir::Operation* user : op->getUsers())
@@ -323,6 +323,7 @@ void make_serial_kernels(mlir::func::FuncOp fn) {
             fail_stage("kernels", "the value of " + op_text(op) +
                                       " is computed on the device but used by host code " +
                                       op_text(user));
+    serialize_parallel_loops(launch);
   }
 }
 
