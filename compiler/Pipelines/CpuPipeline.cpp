@@ -116,34 +116,6 @@ class DiagnosticText {
   detail::fail("compile", "stage '" + stage + "' failed: " + why);
 }
 
-// Copies between buffers as linalg.copy, which becomes loops like every other linalg op
-// (memref.copy of strided views would call a runtime library function).
-mlir::LogicalResult linalg_copy(mlir::OpBuilder& b, mlir::Location loc, mlir::Value from,
-                                mlir::Value to) {
-  b.create<mlir::linalg::CopyOp>(loc, from, to);
-  return mlir::success();
-}
-
-// Gives each function result a buffer of its own: a result that is an argument, or that
-// repeats an earlier result (gradients of x + y are w and w), is copied into a new tensor
-// first. BufferResultsToOutParams (LLVM 19) crashes on both.
-void copy_aliased_results(mlir::ModuleOp module) {
-  module.walk([](mlir::func::ReturnOp ret) {
-    mlir::OpBuilder b(ret);
-    llvm::DenseSet<mlir::Value> seen;
-    for (mlir::OpOperand& operand : ret->getOpOperands()) {
-      mlir::Value v = operand.get();
-      auto type = mlir::dyn_cast<mlir::RankedTensorType>(v.getType());
-      const bool first = seen.insert(v).second;
-      if (!type || !type.hasStaticShape() || (first && !mlir::isa<mlir::BlockArgument>(v)))
-        continue;
-      mlir::Value empty =
-          b.create<mlir::tensor::EmptyOp>(ret.getLoc(), type.getShape(), type.getElementType());
-      operand.set(b.create<mlir::linalg::CopyOp>(ret.getLoc(), v, empty).getResult(0));
-    }
-  });
-}
-
 llvm::CodeGenOptLevel codegen_level(int opt_level) {
   switch (opt_level) {
     case 0:

@@ -105,31 +105,6 @@ class DiagnosticText {
   mlir::ScopedDiagnosticHandler handler_;
 };
 
-mlir::LogicalResult linalg_copy(mlir::OpBuilder& b, mlir::Location loc, mlir::Value from,
-                                mlir::Value to) {
-  b.create<mlir::linalg::CopyOp>(loc, from, to);
-  return mlir::success();
-}
-
-// As the CPU pipeline: a result that is an argument, or repeats an earlier result, is
-// copied into a tensor of its own (BufferResultsToOutParams cannot handle either).
-void copy_aliased_results(mlir::ModuleOp module) {
-  module.walk([](mlir::func::ReturnOp ret) {
-    mlir::OpBuilder b(ret);
-    llvm::DenseSet<mlir::Value> seen;
-    for (mlir::OpOperand& operand : ret->getOpOperands()) {
-      mlir::Value v = operand.get();
-      auto type = mlir::dyn_cast<mlir::RankedTensorType>(v.getType());
-      const bool first = seen.insert(v).second;
-      if (!type || !type.hasStaticShape() || (first && !mlir::isa<mlir::BlockArgument>(v)))
-        continue;
-      mlir::Value empty =
-          b.create<mlir::tensor::EmptyOp>(ret.getLoc(), type.getShape(), type.getElementType());
-      operand.set(b.create<mlir::linalg::CopyOp>(ret.getLoc(), v, empty).getResult(0));
-    }
-  });
-}
-
 // Ops that stay on the host: they name buffers or constants, and run no code on data.
 bool is_host_op(mlir::Operation* op) {
   return mlir::isa<mlir::memref::AllocOp, mlir::arith::ConstantOp, mlir::func::ReturnOp,

@@ -4,7 +4,10 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/StringMap.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "llvm/ADT/DenseSet.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -57,6 +60,29 @@ mlir::LogicalResult update_variables_in_place(mlir::ModuleOp module) {
       func.removeResultAttr(r, mlir::StringAttr::get(ctx, "kiln.variable"));
     func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(ctx));
   }
+  return mlir::success();
+}
+
+void copy_aliased_results(mlir::ModuleOp module) {
+  module.walk([](mlir::func::ReturnOp ret) {
+    mlir::OpBuilder b(ret);
+    llvm::DenseSet<mlir::Value> seen;
+    for (mlir::OpOperand& operand : ret->getOpOperands()) {
+      mlir::Value v = operand.get();
+      auto type = mlir::dyn_cast<mlir::RankedTensorType>(v.getType());
+      const bool first = seen.insert(v).second;
+      if (!type || !type.hasStaticShape() || (first && !mlir::isa<mlir::BlockArgument>(v)))
+        continue;
+      mlir::Value empty =
+          b.create<mlir::tensor::EmptyOp>(ret.getLoc(), type.getShape(), type.getElementType());
+      operand.set(b.create<mlir::linalg::CopyOp>(ret.getLoc(), v, empty).getResult(0));
+    }
+  });
+}
+
+mlir::LogicalResult linalg_copy(mlir::OpBuilder& b, mlir::Location loc, mlir::Value from,
+                                mlir::Value to) {
+  b.create<mlir::linalg::CopyOp>(loc, from, to);
   return mlir::success();
 }
 

@@ -2,6 +2,7 @@
 // functions update their variables' buffers instead of returning new values.
 #pragma once
 
+#include "mlir/IR/Builders.h"
 #include "mlir/Support/LogicalResult.h"
 
 namespace mlir {
@@ -18,5 +19,15 @@ namespace kiln::compiler {
 // Also marks every function for a C interface (llvm.emit_c_interface). Fails, with a
 // diagnostic on the function, for a variable result without a matching argument.
 mlir::LogicalResult update_variables_in_place(mlir::ModuleOp module);
+
+// Gives each function result a buffer of its own: a result that is an argument, or that
+// repeats an earlier result (gradients of x + y are w and w), is copied into a new tensor
+// first. BufferResultsToOutParams (LLVM 19) crashes on both. Run with the rewrite above.
+void copy_aliased_results(mlir::ModuleOp module);
+
+// The copy bufferization inserts (memCpyFn): linalg.copy, which becomes loops like every
+// other linalg op (memref.copy of strided views would call a runtime library function).
+mlir::LogicalResult linalg_copy(mlir::OpBuilder& b, mlir::Location loc, mlir::Value from,
+                                mlir::Value to);
 
 }  // namespace kiln::compiler
