@@ -50,12 +50,18 @@ AotTensor tensor_of(mlir::Type type, std::string name, const std::string& where)
   AotTensor t;
   t.name = std::move(name);
   mlir::Type e = ranked.getElementType();
-  if (e.isF32()) t.dtype = 0;
-  else if (e.isF64()) t.dtype = 1;
-  else if (e.isInteger(32)) t.dtype = 2;
-  else if (e.isInteger(64)) t.dtype = 3;
-  else if (e.isInteger(1)) t.dtype = 4;
-  else fail(where + " has an element type the runtime does not support");
+  if (e.isF32())
+    t.dtype = 0;
+  else if (e.isF64())
+    t.dtype = 1;
+  else if (e.isInteger(32))
+    t.dtype = 2;
+  else if (e.isInteger(64))
+    t.dtype = 3;
+  else if (e.isInteger(1))
+    t.dtype = 4;
+  else
+    fail(where + " has an element type the runtime does not support");
   t.shape.assign(ranked.getShape().begin(), ranked.getShape().end());
   return t;
 }
@@ -71,22 +77,24 @@ void describe(mlir::ModuleOp module, const std::string& source, AotModule& out) 
     std::string where = source + ": function '" + f.name + "'";
     int next_input = 0;
     for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
-      auto var = fn.getArgAttrOfType<mlir::StringAttr>(i, mlir::kiln::KilnDialect::kVariableAttrName);
+      auto var =
+          fn.getArgAttrOfType<mlir::StringAttr>(i, mlir::kiln::KilnDialect::kVariableAttrName);
       auto name = fn.getArgAttrOfType<mlir::StringAttr>(i, mlir::kiln::KilnDialect::kNameAttrName);
       AotFunction::Arg arg;
       arg.variable = static_cast<bool>(var);
       arg.read = !fn.getArgument(i).use_empty();
-      std::string arg_name = var    ? var.str()
-                             : name ? name.str()
-                                    : "x" + std::to_string(next_input);
+      std::string arg_name = var ? var.str() : name ? name.str() : "x" + std::to_string(next_input);
       if (!var) ++next_input;
-      arg.spec = tensor_of(fn.getArgumentTypes()[i], arg_name,
-                           where + " argument #" + std::to_string(i));
+      arg.spec =
+          tensor_of(fn.getArgumentTypes()[i], arg_name, where + " argument #" + std::to_string(i));
+      if (auto vocab = fn.getArgAttrOfType<mlir::StringAttr>(
+              i, mlir::kiln::KilnDialect::kVocabularyAttrName))
+        arg.spec.vocabulary = vocab.str();
       if (arg.variable) {
         auto [it, inserted] = variables.emplace(arg_name, arg.spec);
         if (!inserted && (it->second.dtype != arg.spec.dtype || it->second.shape != arg.spec.shape))
-          fail(where + ": variable '" + arg_name + "' is " + arg.spec.str() +
-               " here but " + it->second.str() + " in another function");
+          fail(where + ": variable '" + arg_name + "' is " + arg.spec.str() + " here but " +
+               it->second.str() + " in another function");
       }
       f.args.push_back(std::move(arg));
     }
@@ -97,11 +105,15 @@ void describe(mlir::ModuleOp module, const std::string& source, AotModule& out) 
         f.updates.push_back(var.str());
         continue;
       }
-      auto name = fn.getResultAttrOfType<mlir::StringAttr>(r, mlir::kiln::KilnDialect::kNameAttrName);
+      auto name =
+          fn.getResultAttrOfType<mlir::StringAttr>(r, mlir::kiln::KilnDialect::kNameAttrName);
       std::string out_name = name ? name.str() : "result" + std::to_string(next_output);
       ++next_output;
-      f.outputs.push_back(tensor_of(fn.getResultTypes()[r], out_name,
-                                    where + " result #" + std::to_string(r)));
+      f.outputs.push_back(
+          tensor_of(fn.getResultTypes()[r], out_name, where + " result #" + std::to_string(r)));
+      if (auto vocab = fn.getResultAttrOfType<mlir::StringAttr>(
+              r, mlir::kiln::KilnDialect::kVocabularyAttrName))
+        f.outputs.back().vocabulary = vocab.str();
     }
     out.functions.push_back(std::move(f));
   }
@@ -243,8 +255,8 @@ std::vector<uint8_t> build_artifact(const AotModule& module, const std::vector<u
                                     const std::string& flags) {
   flatbuffers::FlatBufferBuilder b(1024 + code.size());
   auto spec = [&](const AotTensor& t) {
-    return fb::CreateTensorSpecDirect(b, t.name.c_str(), static_cast<fb::DType>(t.dtype),
-                                      &t.shape);
+    return fb::CreateTensorSpecDirect(b, t.name.c_str(), static_cast<fb::DType>(t.dtype), &t.shape,
+                                      t.vocabulary.empty() ? nullptr : t.vocabulary.c_str());
   };
   std::vector<flatbuffers::Offset<fb::Function>> functions;
   for (const AotFunction& f : module.functions) {
@@ -255,12 +267,12 @@ std::vector<uint8_t> build_artifact(const AotModule& module, const std::vector<u
     for (const AotTensor& o : f.outputs) outputs.push_back(spec(o));
     std::vector<flatbuffers::Offset<flatbuffers::String>> updates;
     for (const std::string& u : f.updates) updates.push_back(b.CreateString(u));
-    functions.push_back(fb::CreateFunctionDirect(
-        b, f.name.c_str(), f.symbol.c_str(), &args, &outputs, &updates, f.batched,
-        static_cast<uint64_t>(f.memory.arena_bytes),
-        static_cast<uint64_t>(f.memory.sum_temporaries_bytes),
-        static_cast<uint64_t>(f.memory.peak_live_bytes),
-        static_cast<uint32_t>(f.memory.heap.size())));
+    functions.push_back(
+        fb::CreateFunctionDirect(b, f.name.c_str(), f.symbol.c_str(), &args, &outputs, &updates,
+                                 f.batched, static_cast<uint64_t>(f.memory.arena_bytes),
+                                 static_cast<uint64_t>(f.memory.sum_temporaries_bytes),
+                                 static_cast<uint64_t>(f.memory.peak_live_bytes),
+                                 static_cast<uint32_t>(f.memory.heap.size())));
   }
   std::vector<flatbuffers::Offset<fb::Variable>> variables;
   for (const AotTensor& v : module.variables) variables.push_back(fb::CreateVariable(b, spec(v)));
@@ -271,10 +283,10 @@ std::vector<uint8_t> build_artifact(const AotModule& module, const std::vector<u
                                               s.api.c_str(), s.file.c_str(), s.line));
   }
   std::string version = "kiln " KILN_VERSION " (LLVM " LLVM_VERSION_STRING ")";
-  auto build = fb::CreateBuildInfoDirect(
-      b, version.c_str(), module.target.c_str(), module.native.cpu.c_str(),
-      module.native.features.c_str(), module.opt_level, flags.c_str(), module.source.c_str(),
-      static_cast<int64_t>(std::time(nullptr)));
+  auto build = fb::CreateBuildInfoDirect(b, version.c_str(), module.target.c_str(),
+                                         module.native.cpu.c_str(), module.native.features.c_str(),
+                                         module.opt_level, flags.c_str(), module.source.c_str(),
+                                         static_cast<int64_t>(std::time(nullptr)));
   auto artifact = fb::CreateArtifactDirect(
       b, /*format_version=*/1, &functions, &variables, &sites,
       module.native.status_symbol.empty() ? nullptr : module.native.status_symbol.c_str(), build,

@@ -35,6 +35,9 @@ struct AotTensor {
   std::string name;
   int dtype = 0;
   std::vector<int64_t> shape;
+  // The checkpoint metadata key of the vocabulary whose ids this tensor holds (the
+  // argument or result attribute kiln.vocabulary); empty if none.
+  std::string vocabulary;
   int64_t bytes() const;
   std::string str() const;  // "f32[190]"
 };

@@ -349,17 +349,8 @@ void CpuPipeline::bufferize(mlir::ModuleOp module, bool dump, bool plan) {
 }
 
 std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module) {
-  mlir::MLIRContext* ctx = module.getContext();
   dump_module("traced", module);
-  // kiln.batched and kiln.name are for the runtime (row mapping, input names); callers
-  // read them before lowering, and their rules stop holding as the function is lowered.
-  for (auto fn : module.getOps<mlir::func::FuncOp>()) {
-    fn->removeAttr(mlir::kiln::KilnDialect::kBatchedAttrName);
-    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      fn.removeArgAttr(i, mlir::kiln::KilnDialect::kNameAttrName);
-    for (unsigned r = 0; r < fn.getNumResults(); ++r)
-      fn.removeResultAttr(r, mlir::StringAttr::get(ctx, mlir::kiln::KilnDialect::kNameAttrName));
-  }
+  mlir::kiln::removeRuntimeAttributes(module);
 
   run_passes("canonicalized", module, [](mlir::OpPassManager& pm) {
     pm.addPass(mlir::createCanonicalizerPass());

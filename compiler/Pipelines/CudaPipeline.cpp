@@ -564,13 +564,7 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
   ctx->loadDialect<mlir::gpu::GPUDialect, mlir::memref::MemRefDialect, mlir::arith::ArithDialect,
                    mlir::scf::SCFDialect, mlir::LLVM::LLVMDialect>();
   dump_module("traced", module);
-  for (auto fn : module.getOps<mlir::func::FuncOp>()) {
-    fn->removeAttr(mlir::kiln::KilnDialect::kBatchedAttrName);
-    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
-      fn.removeArgAttr(i, mlir::kiln::KilnDialect::kNameAttrName);
-    for (unsigned r = 0; r < fn.getNumResults(); ++r)
-      fn.removeResultAttr(r, mlir::StringAttr::get(ctx, mlir::kiln::KilnDialect::kNameAttrName));
-  }
+  mlir::kiln::removeRuntimeAttributes(module);
   run_stage(
       "canonicalized", module,
       [](mlir::OpPassManager& pm) {

@@ -76,6 +76,13 @@ class TracedModule {
   // one example (leading dim 1 on every input and output) and updates no variable; the
   // runtime runs it over inputs with any number of rows.
   void set_batched(const std::string& function, const Loc& loc = Loc::current());
+  // Declares that the integer input or output `name` of `function` holds ids of the
+  // vocabulary stored in checkpoint metadata under `metadata_key` (one token per line, the
+  // id is the line number; kiln::data::Vocabulary::serialize writes it): kiln-run and
+  // standalone executables then read words for that input and print words for that output
+  // (like a string lookup layer around an exported model).
+  void set_vocabulary(const std::string& function, const std::string& name,
+                      const std::string& metadata_key, const Loc& loc = Loc::current());
   // Writes MLIR text, or MLIR bytecode when the path ends in ".mlirbc"; atomic.
   void save(const std::string& path, const Loc& loc = Loc::current()) const;
   // Parses and verifies a module written by save() (text or bytecode).

@@ -17,6 +17,7 @@
 
 #include "runtime/src/npy.h"
 #include "runtime/src/status.h"
+#include "runtime/src/vocabulary.h"
 
 namespace kiln::rt {
 namespace {
@@ -27,6 +28,7 @@ struct Options {
   std::string artifact, function, checkpoint, save_checkpoint, output_dir;
   std::string device = "cpu";
   std::vector<std::string> inputs;  // NAME=VALUE or VALUE
+  std::vector<std::string> words;   // positional: the values of the input that takes words
   bool json = false, list = false;
   long long repeat = 1;
   long long step = -1;
@@ -36,12 +38,16 @@ void print_usage(FILE* f, const char* program, bool linked) {
   std::fprintf(f,
                "usage: %s %s[--function NAME] [--checkpoint FILE] [--input NAME=VALUE]...\n"
                "       [--output-dir DIR] [--json] [--repeat N] [--save-checkpoint FILE]\n"
-               "       [--step N] [--list] [--device cpu|cuda]\n"
+               "       [--step N] [--list] [--device cpu|cuda] [WORD...]\n"
                "\n"
                "  --function NAME        the function to call (optional when there is one)\n"
                "  --checkpoint FILE      restore the variables from a .kckpt checkpoint\n"
                "  --input NAME=VALUE     an input: a literal ([1.8,3.9], 2.5, [[1,2],[3,4]])\n"
-               "                         or @file.npy; NAME= may be left out to go in order\n"
+               "                         or @file.npy; NAME= may be left out to go in order;\n"
+               "                         an input of vocabulary ids takes words (king,france)\n"
+               "  WORD...                the words of the one input that takes words (its\n"
+               "                         vocabulary is in the --checkpoint; --list shows it);\n"
+               "                         outputs of vocabulary ids print as words\n"
                "  --output-dir DIR       write each output as DIR/NAME.npy\n"
                "  --json                 print one JSON object on stdout\n"
                "  --repeat N             call the function N times (variables carry over)\n"
@@ -101,7 +107,7 @@ Options parse_args(int argc, char** argv, bool linked) {
     else if (arg == "--list") o.list = true;
     else if (arg.size() > 1 && arg[0] == '-') throw UsageError{"unknown option '" + arg + "'"};
     else if (!linked && o.artifact.empty()) o.artifact = arg;
-    else throw UsageError{"unexpected argument '" + arg + "'"};
+    else o.words.push_back(arg);
   }
   if (!linked && o.artifact.empty()) throw UsageError{"no artifact given"};
   return o;
@@ -167,19 +173,38 @@ std::string element(const kiln_tensor_view& v, int64_t i, bool json) {
   return "?";
 }
 
-// The values, flat, NumPy-style abbreviated beyond `limit` elements for people.
-std::string values_text(const kiln_tensor_view& v, bool json, int64_t limit) {
-  int64_t n = element_count(v);
-  if (v.rank == 0) return element(v, 0, json);
+int64_t id_at(const kiln_tensor_view& v, int64_t i) {
+  return v.dtype == KILN_I32 ? static_cast<const int32_t*>(v.data)[i]
+                             : static_cast<const int64_t*>(v.data)[i];
+}
+
+// Element i, or with a vocabulary the token of the id there (quoted in JSON).
+std::string element_or_word(const kiln_tensor_view& v, int64_t i, bool json,
+                            const Vocabulary* vocabulary) {
+  if (!vocabulary) return element(v, i, json);
+  std::string token = vocabulary->token(id_at(v, i));
+  return json ? "\"" + json_escape(token) + "\"" : token;
+}
+
+// Elements [begin, end), flat, NumPy-style abbreviated beyond `limit` elements for people.
+std::string values_text(const kiln_tensor_view& v, bool json, int64_t limit, int64_t begin,
+                        int64_t end, const Vocabulary* vocabulary = nullptr) {
+  if (v.rank == 0) return element_or_word(v, 0, json, vocabulary);
+  int64_t n = end - begin;
   std::string s = "[";
   for (int64_t i = 0; i < n; ++i) {
     if (!json && n > limit && i == limit / 2) {
       s += "..., ";
       i = n - limit / 2;
     }
-    s += element(v, i, json) + (i + 1 < n ? ", " : "");
+    s += element_or_word(v, begin + i, json, vocabulary) + (i + 1 < n ? ", " : "");
   }
   return s + "]";
+}
+
+std::string values_text(const kiln_tensor_view& v, bool json, int64_t limit,
+                        const Vocabulary* vocabulary = nullptr) {
+  return values_text(v, json, limit, 0, element_count(v), vocabulary);
 }
 
 std::string dims(const kiln_tensor_view& v) {
@@ -203,9 +228,14 @@ int list_module(const kiln_module* m, bool json) {
                       : kiln_module_function_input(m, f, k, &name, &spec));
         std::string d = dims(spec);
         if (kiln_module_function_is_batched(m, f)) d.replace(d.find('[') + 1, 1, "N");
+        const char* vocabulary = outputs ? kiln_module_function_output_vocabulary(m, f, k)
+                                         : kiln_module_function_input_vocabulary(m, f, k);
         text += (k ? ", " : "") + std::string(name) + ": " + d;
+        if (vocabulary) text += " (words of '" + std::string(vocabulary) + "')";
         json_list += std::string(k ? ", " : "") + "{\"name\": \"" + json_escape(name) +
-                     "\", \"type\": \"" + d + "\"}";
+                     "\", \"type\": \"" + d + "\"";
+        if (vocabulary) json_list += ", \"vocabulary\": \"" + json_escape(vocabulary) + "\"";
+        json_list += "}";
       }
     };
     std::string sig = std::string(kiln_module_function_name(m, f)) + "(";
@@ -287,6 +317,54 @@ int run(const Options& o, const kiln_static_model* linked) {
     step = kiln_checkpoint_step(checkpoint);
   }
 
+  // Vocabularies of inputs and outputs that hold ids, read from the checkpoint's metadata
+  // once each.
+  std::map<std::string, Vocabulary> vocabularies;
+  auto vocabulary = [&](const char* key, const std::string& what) -> const Vocabulary& {
+    auto it = vocabularies.find(key);
+    if (it != vocabularies.end()) return it->second;
+    if (!checkpoint)
+      throw UsageError{what + " holds ids of the vocabulary '" + key +
+                       "', which is in the checkpoint's metadata: give --checkpoint FILE"};
+    for (size_t k = 0, n = kiln_checkpoint_metadata_count(checkpoint); k < n; ++k) {
+      const char* meta_key = nullptr;
+      const char* value = nullptr;
+      check(kiln_checkpoint_metadata(checkpoint, k, &meta_key, &value));
+      if (std::strcmp(meta_key, key) == 0)
+        return vocabularies
+            .emplace(key, Vocabulary::parse(value ? value : "",
+                                            o.checkpoint + ": metadata '" + key + "'"))
+            .first->second;
+    }
+    bad_input(o.checkpoint + " has no metadata '" + key + "' (the vocabulary of " + what + ")");
+  };
+  // Words to ids: a 1-D tensor of the input's id dtype.
+  auto ids_of_words = [&](const std::vector<std::string>& words, size_t index,
+                          const std::string& what) {
+    const char* key = kiln_module_function_input_vocabulary(module, f, index);
+    kiln_tensor_view spec{};
+    check(kiln_module_function_input(module, f, index, nullptr, &spec));
+    if (spec.rank != 1)
+      throw UsageError{what + " has " + std::to_string(spec.rank) +
+                       " dimensions; only a 1-D input takes words (give @ids.npy)"};
+    const Vocabulary& vocab = vocabulary(key, what);
+    HostTensor t;
+    t.dtype = spec.dtype;
+    t.shape = {static_cast<int64_t>(words.size())};
+    t.bytes.resize(words.size() * kiln_dtype_size(spec.dtype));
+    for (size_t k = 0; k < words.size(); ++k) {
+      int64_t id = vocab.find(words[k]);
+      if (id < 0)
+        bad_input(what + ": '" + words[k] + "' is not in the vocabulary '" + key + "' of " +
+                  o.checkpoint + " (" + std::to_string(vocab.size()) + " words)");
+      if (spec.dtype == KILN_I32)
+        reinterpret_cast<int32_t*>(t.bytes.data())[k] = static_cast<int32_t>(id);
+      else
+        reinterpret_cast<int64_t*>(t.bytes.data())[k] = id;
+    }
+    return t;
+  };
+
   // Inputs by name or in order.
   size_t n_inputs = kiln_module_function_input_count(module, f);
   std::vector<HostTensor> values(n_inputs);
@@ -325,8 +403,29 @@ int run(const Options& o, const kiln_static_model* linked) {
     const char* input_name = nullptr;
     kiln_tensor_view spec{};
     check(kiln_module_function_input(module, f, index, &input_name, &spec));
-    values[index] = parse_input_value(value, spec.dtype, std::string("--input ") + input_name);
+    std::string what = std::string("--input ") + input_name;
+    values[index] = kiln_module_function_input_vocabulary(module, f, index) && value[0] != '@'
+                        ? ids_of_words(split_words(value, what), index, what)
+                        : parse_input_value(value, spec.dtype, what);
     given[index] = true;
+  }
+  // Positional words: the one input that takes words and was not given otherwise.
+  std::vector<std::string> row_labels;  // a batched function's rows, named by their words
+  if (!o.words.empty()) {
+    std::vector<size_t> takers;
+    for (size_t k = 0; k < n_inputs; ++k)
+      if (!given[k] && kiln_module_function_input_vocabulary(module, f, k)) takers.push_back(k);
+    if (takers.size() != 1)
+      throw UsageError{
+          "unexpected argument '" + o.words[0] + "': " +
+          (takers.empty() ? "function '" + fn_name + "' has no input that takes words left"
+                          : "several inputs of '" + fn_name +
+                                "' take words; give each with --input NAME=word,...")};
+    const char* input_name = nullptr;
+    check(kiln_module_function_input(module, f, takers[0], &input_name, nullptr));
+    values[takers[0]] = ids_of_words(o.words, takers[0], std::string("input ") + input_name);
+    given[takers[0]] = true;
+    if (kiln_module_function_is_batched(module, f)) row_labels = o.words;
   }
   std::vector<kiln_tensor_view> views;
   for (size_t k = 0; k < n_inputs; ++k) {
@@ -349,11 +448,14 @@ int run(const Options& o, const kiln_static_model* linked) {
   size_t n_out = kiln_result_output_count(result);
   std::vector<std::string> names(n_out);
   std::vector<kiln_tensor_view> outs(n_out);
+  std::vector<const Vocabulary*> out_vocabularies(n_out, nullptr);
   for (size_t k = 0; k < n_out; ++k) {
     const char* name = nullptr;
     check(kiln_module_function_output(module, f, k, &name, nullptr));
     names[k] = name;
     check(kiln_result_output(result, k, &outs[k]));
+    if (const char* key = kiln_module_function_output_vocabulary(module, f, k))
+      out_vocabularies[k] = &vocabulary(key, "output '" + names[k] + "'");
   }
   if (!o.output_dir.empty()) {
     if (mkdir(o.output_dir.c_str(), 0777) != 0 && errno != EEXIST)
@@ -371,15 +473,32 @@ int run(const Options& o, const kiln_static_model* linked) {
     for (size_t k = 0; k < n_out; ++k)
       s += std::string(k ? ", " : "") + "\"" + json_escape(names[k]) + "\": {\"dtype\": \"" +
            kiln_dtype_name(outs[k].dtype) + "\", \"shape\": " + shape_json(outs[k]) +
-           ", \"values\": " + values_text(outs[k], true, 0) + "}";
+           ", \"values\": " + values_text(outs[k], true, 0) +
+           (out_vocabularies[k]
+                ? ", \"words\": " + values_text(outs[k], true, 0, out_vocabularies[k])
+                : std::string()) +
+           "}";
     s += "}";
     if (!o.save_checkpoint.empty()) s += ", \"checkpoint\": \"" + json_escape(o.save_checkpoint) + "\"";
     s += "}\n";
     std::fputs(s.c_str(), stdout);
+  } else if (!row_labels.empty()) {
+    // A batched function asked about words: each word with its row of every output.
+    const auto rows = static_cast<int64_t>(row_labels.size());
+    for (int64_t r = 0; r < rows; ++r) {
+      std::printf("%s\n", row_labels[static_cast<size_t>(r)].c_str());
+      for (size_t k = 0; k < n_out; ++k) {
+        int64_t per_row = element_count(outs[k]) / rows;
+        std::printf("  %s: %s\n", names[k].c_str(),
+                    values_text(outs[k], false, 20, r * per_row, (r + 1) * per_row,
+                                out_vocabularies[k])
+                        .c_str());
+      }
+    }
   } else {
     for (size_t k = 0; k < n_out; ++k)
       std::printf("%s: %s = %s\n", names[k].c_str(), dims(outs[k]).c_str(),
-                  values_text(outs[k], false, 20).c_str());
+                  values_text(outs[k], false, 20, out_vocabularies[k]).c_str());
     if (o.repeat > 1)
       std::printf("%lld calls in %.6f s (%.3f us per call)\n", o.repeat, seconds,
                   seconds * 1e6 / static_cast<double>(o.repeat));

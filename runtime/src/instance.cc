@@ -171,12 +171,30 @@ kiln_status kiln_module_function_output(const kiln_module* module, size_t index,
     KILN_REQUIRE(module && index < module->module->functions().size(),
                  "kiln_module_function_output: no function " + std::to_string(index));
     const auto& fn = module->module->functions()[index];
-    KILN_REQUIRE(output < fn.outputs.size(), "kiln_module_function_output: function '" +
-                                                 fn.name + "' has " +
-                                                 std::to_string(fn.outputs.size()) + " outputs");
+    KILN_REQUIRE(output < fn.outputs.size(), "kiln_module_function_output: function '" + fn.name +
+                                                 "' has " + std::to_string(fn.outputs.size()) +
+                                                 " outputs");
     if (name) *name = fn.outputs[output].name.c_str();
     if (spec) *spec = fn.outputs[output].view();
   });
+}
+
+const char* kiln_module_function_input_vocabulary(const kiln_module* module, size_t index,
+                                                  size_t input) {
+  if (!module || index >= module->module->functions().size()) return nullptr;
+  const auto& fn = module->module->functions()[index];
+  if (input >= fn.inputs.size()) return nullptr;
+  const std::string& key = fn.args[fn.inputs[input]].spec.vocabulary;
+  return key.empty() ? nullptr : key.c_str();
+}
+
+const char* kiln_module_function_output_vocabulary(const kiln_module* module, size_t index,
+                                                   size_t output) {
+  if (!module || index >= module->module->functions().size()) return nullptr;
+  const auto& fn = module->module->functions()[index];
+  if (output >= fn.outputs.size()) return nullptr;
+  const std::string& key = fn.outputs[output].vocabulary;
+  return key.empty() ? nullptr : key.c_str();
 }
 
 int kiln_module_function_is_batched(const kiln_module* module, size_t index) {
@@ -274,8 +292,7 @@ kiln_status kiln_instance_restore(kiln_instance* instance, const kiln_checkpoint
         kiln_status_free(s);
         continue;
       }
-      if (kind == KILN_KIND_VARIABLE && m.variable_index(name) < 0)
-        unexpected.push_back(name);
+      if (kind == KILN_KIND_VARIABLE && m.variable_index(name) < 0) unexpected.push_back(name);
     }
     if (!missing.empty() || !mismatched.empty() || !unexpected.empty()) {
       auto list = [](const std::vector<std::string>& xs) {
@@ -318,7 +335,8 @@ kiln_status kiln_instance_save(const kiln_instance* instance, const char* path, 
     }
     kiln_checkpoint_writer_set_step(writer, step);
     check(kiln_checkpoint_writer_set_producer(writer, "kiln runtime " KILN_RUNTIME_VERSION));
-    check(kiln_checkpoint_writer_set_metadata(writer, "module", instance->module->origin().c_str()));
+    check(
+        kiln_checkpoint_writer_set_metadata(writer, "module", instance->module->origin().c_str()));
     check(kiln_checkpoint_writer_save(writer, path));
   });
   kiln_checkpoint_writer_free(writer);
@@ -369,8 +387,10 @@ int64_t check_inputs(const kiln::rt::Function& fn, const kiln_tensor_view* input
     for (size_t d = fn.batched ? 1 : 0; same && d < s.shape.size(); ++d)
       same = x.shape[d] == s.shape[d];
     if (same && fn.batched) {
-      if (x.shape[0] < 0) same = false;
-      else if (k == 0) rows = x.shape[0];
+      if (x.shape[0] < 0)
+        same = false;
+      else if (k == 0)
+        rows = x.shape[0];
       else if (x.shape[0] != rows)
         kiln::rt::bad_input("input '" + s.name + "' of '" + fn.name + "' has " +
                             std::to_string(x.shape[0]) + " rows, input '" +
@@ -420,9 +440,9 @@ void run(kiln_instance* instance, const kiln::rt::Function& fn, const kiln_tenso
                   static_cast<const uint8_t*>(inputs[k].data) + static_cast<size_t>(r) * s.bytes);
     }
     for (size_t o = 0; o < fn.outputs.size(); ++o)
-      set_pointer(descriptors[fn.args.size() + o],
-                  static_cast<uint8_t*>(outputs[o].data) +
-                      static_cast<size_t>(r) * fn.outputs[o].bytes);
+      set_pointer(
+          descriptors[fn.args.size() + o],
+          static_cast<uint8_t*>(outputs[o].data) + static_cast<size_t>(r) * fn.outputs[o].bytes);
     if (instance->cuda) {
       std::vector<const void*> in;
       std::vector<void*> outs;
@@ -470,9 +490,9 @@ kiln_status kiln_instance_call_into(kiln_instance* instance, const char* functio
                                     const kiln_tensor_view* inputs, size_t input_count,
                                     const kiln_tensor_view* outputs, size_t output_count) {
   return kiln::rt::guard([&] {
-    KILN_REQUIRE(instance && function && (inputs || input_count == 0) &&
-                     (outputs || output_count == 0),
-                 "kiln_instance_call_into: NULL argument");
+    KILN_REQUIRE(
+        instance && function && (inputs || input_count == 0) && (outputs || output_count == 0),
+        "kiln_instance_call_into: NULL argument");
     const kiln::rt::Function& fn = find_function(*instance->module, function);
     const int64_t rows = check_inputs(fn, inputs, input_count);
     if (output_count != fn.outputs.size())

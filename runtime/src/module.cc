@@ -41,6 +41,14 @@ Spec check_spec(const fb::TensorSpec* spec, const std::string& where) {
   if (dtype < 0 || dtype > static_cast<int>(KILN_BOOL))
     bad_input(where + " ('" + s.name + "'): unknown dtype " + std::to_string(dtype));
   s.dtype = static_cast<kiln_dtype>(dtype);
+  if (spec->vocabulary()) {
+    s.vocabulary = spec->vocabulary()->str();
+    if (s.vocabulary.empty())
+      bad_input(where + " ('" + s.name + "'): empty vocabulary key");
+    if (s.dtype != KILN_I64 && s.dtype != KILN_I32)
+      bad_input(where + " ('" + s.name + "'): a vocabulary ('" + s.vocabulary +
+                "') on a tensor of " + kiln_dtype_name(s.dtype) + ", not of ids (i32, i64)");
+  }
   size_t rank = spec->shape() ? spec->shape()->size() : 0;
   // FlatBuffers 2.0's verifier checks vectors for 4-byte alignment only; an 8-byte dim
   // read from a 4-byte boundary is undefined behaviour. Writers align [long] to 8.

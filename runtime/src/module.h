@@ -22,6 +22,9 @@ namespace kiln::rt {
 
 struct Spec {
   std::string name;
+  // The checkpoint metadata key of the vocabulary whose ids this integer tensor holds
+  // (artifact.fbs TensorSpec.vocabulary); empty if none.
+  std::string vocabulary;
   kiln_dtype dtype = KILN_F32;
   std::vector<int64_t> shape;
   int64_t elements = 1;

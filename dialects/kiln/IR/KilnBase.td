@@ -58,6 +58,11 @@ def Kiln_Dialect : Dialect {
     /// The argument and result attribute that names an input or output ("x"), for
     /// the runtime's signatures and kiln-run's `--input x=...`.
     static constexpr ::llvm::StringLiteral kNameAttrName = "kiln.name";
+    /// The argument and result attribute of an integer input or output whose values
+    /// are ids of a vocabulary: the checkpoint metadata key holding it (one token per
+    /// line, the id is the line number). kiln-run and standalone executables then read
+    /// words for the input and print words for the output.
+    static constexpr ::llvm::StringLiteral kVocabularyAttrName = "kiln.vocabulary";
     /// The func.func unit attribute of a row-mapped function: traced for one row
     /// (leading dim 1 on every input and output), run by the runtime over any number.
     static constexpr ::llvm::StringLiteral kBatchedAttrName = "kiln.batched";

@@ -7,6 +7,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 
 #include "dialects/kiln/IR/KilnDialect.cpp.inc"
@@ -63,6 +64,35 @@ LogicalResult verifyNameAttr(Operation* op, unsigned index, NamedAttribute attr,
   return success();
 }
 
+// Checks one `kiln.vocabulary` attribute: a non-empty string (a checkpoint metadata key)
+// on a func.func argument or result that is a named input or output of integer elements.
+LogicalResult verifyVocabularyAttr(Operation* op, unsigned index, NamedAttribute attr,
+                                   bool isResult) {
+  StringRef what = isResult ? "result" : "argument";
+  auto func = dyn_cast<func::FuncOp>(op);
+  if (!func)
+    return op->emitError() << "'" << KilnDialect::kVocabularyAttrName
+                           << "' is only valid on func.func arguments and results, not on '"
+                           << op->getName() << "'";
+  auto key = dyn_cast<StringAttr>(attr.getValue());
+  if (!key || key.getValue().empty())
+    return func.emitOpError() << what << " #" << index << ": '" << KilnDialect::kVocabularyAttrName
+                              << "' must be a non-empty string (a checkpoint metadata key), got "
+                              << attr.getValue();
+  DictionaryAttr own = isResult ? func.getResultAttrDict(index) : func.getArgAttrDict(index);
+  if (own && own.get(KilnDialect::kVariableAttrName))
+    return func.emitOpError() << what << " #" << index << " is a variable; '"
+                              << KilnDialect::kVocabularyAttrName
+                              << "' is for inputs and outputs only";
+  Type type = isResult ? func.getResultTypes()[index] : func.getArgumentTypes()[index];
+  if (!getElementTypeOrSelf(type).isSignlessInteger(64) &&
+      !getElementTypeOrSelf(type).isSignlessInteger(32))
+    return func.emitOpError() << what << " #" << index << " has type " << type << "; '"
+                              << KilnDialect::kVocabularyAttrName
+                              << "' needs i32 or i64 elements (ids)";
+  return success();
+}
+
 // Checks one `kiln.variable` attribute: argument (or result) `index` of `op`
 // names a variable with a non-empty string; no variable is passed (or returned)
 // twice; and a returned variable has the type of the argument it updates.
@@ -71,10 +101,13 @@ LogicalResult verifyVariableAttr(Operation* op, unsigned index, NamedAttribute a
   StringRef what = isResult ? "result" : "argument";
   if (attr.getName() == KilnDialect::kNameAttrName)
     return verifyNameAttr(op, index, attr, isResult);
+  if (attr.getName() == KilnDialect::kVocabularyAttrName)
+    return verifyVocabularyAttr(op, index, attr, isResult);
   if (attr.getName() != KilnDialect::kVariableAttrName)
     return op->emitError() << "unknown kiln " << what << " attribute '" << attr.getName().getValue()
-                           << "' (expected '" << KilnDialect::kVariableAttrName << "' or '"
-                           << KilnDialect::kNameAttrName << "')";
+                           << "' (expected '" << KilnDialect::kVariableAttrName << "', '"
+                           << KilnDialect::kNameAttrName << "' or '"
+                           << KilnDialect::kVocabularyAttrName << "')";
   auto func = dyn_cast<func::FuncOp>(op);
   if (!func)
     return op->emitError() << "'" << KilnDialect::kVariableAttrName
@@ -150,13 +183,25 @@ LogicalResult KilnDialect::verifyOperationAttribute(Operation* op, NamedAttribut
   // The compiler numbers the ops that can fail at run time (AssignCheckSites).
   if (attr.getName() == KilnDialect::kSiteAttrName) {
     if (!isa<IntegerAttr>(attr.getValue()))
-      return op->emitError() << "'" << KilnDialect::kSiteAttrName
-                             << "' must be an integer, got " << attr.getValue();
+      return op->emitError() << "'" << KilnDialect::kSiteAttrName << "' must be an integer, got "
+                             << attr.getValue();
     return success();
   }
   return op->emitError() << "unknown kiln attribute '" << attr.getName().getValue()
                          << "' on an operation (expected '" << KilnDialect::kBatchedAttrName
                          << "' or '" << KilnDialect::kSiteAttrName << "')";
+}
+
+void removeRuntimeAttributes(ModuleOp module) {
+  MLIRContext* ctx = module.getContext();
+  for (auto fn : module.getOps<func::FuncOp>()) {
+    fn->removeAttr(KilnDialect::kBatchedAttrName);
+    for (StringRef name : {KilnDialect::kNameAttrName, KilnDialect::kVocabularyAttrName}) {
+      for (unsigned i = 0; i < fn.getNumArguments(); ++i) fn.removeArgAttr(i, name);
+      for (unsigned r = 0; r < fn.getNumResults(); ++r)
+        fn.removeResultAttr(r, StringAttr::get(ctx, name));
+    }
+  }
 }
 
 LogicalResult KilnDialect::verifyRegionArgAttribute(Operation* op, unsigned /*regionIndex*/,

@@ -10,3 +10,15 @@
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/kiln/IR/KilnAttrs.h.inc"
+
+namespace mlir {
+class ModuleOp;
+namespace kiln {
+
+// Removes the attributes that are for the runtime (kiln.batched, kiln.name,
+// kiln.vocabulary) from every function of `module`: callers read them before lowering,
+// and their rules stop holding as the functions are lowered.
+void removeRuntimeAttributes(ModuleOp module);
+
+}  // namespace kiln
+}  // namespace mlir

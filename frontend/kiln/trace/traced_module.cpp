@@ -18,7 +18,6 @@
 
 namespace kiln {
 
-
 namespace {
 
 // Collects MLIR diagnostics as text while in scope.
@@ -69,7 +68,8 @@ void TracedModule::merge(const TracedModule& other, const Loc& loc) {
       if (n == mine) detail::fail("merge", "both modules define a function named '" + n + "'");
   // Round-trip through text: the modules live in different MLIR contexts.
   mlir::ParserConfig config(&impl_->context);
-  auto parsed = mlir::parseSourceString<mlir::ModuleOp>(other.mlir(/*with_locations=*/true), config);
+  auto parsed =
+      mlir::parseSourceString<mlir::ModuleOp>(other.mlir(/*with_locations=*/true), config);
   if (!parsed) detail::fail("merge", "internal error: could not re-read a traced module");
   for (auto& op : llvm::make_early_inc_range(parsed->getBody()->getOperations())) {
     op.remove();
@@ -84,8 +84,7 @@ void TracedModule::merge(const TracedModule& other, const Loc& loc) {
 
 namespace {
 
-mlir::func::FuncOp function_named(mlir::ModuleOp module, const std::string& name,
-                                  const char* api) {
+mlir::func::FuncOp function_named(mlir::ModuleOp module, const std::string& name, const char* api) {
   auto fn = module.lookupSymbol<mlir::func::FuncOp>(name);
   if (!fn) detail::fail(api, "the module has no function named '" + name + "'");
   return fn;
@@ -152,6 +151,43 @@ void TracedModule::set_batched(const std::string& function, const Loc& loc) {
   }
 }
 
+void TracedModule::set_vocabulary(const std::string& function, const std::string& name,
+                                  const std::string& metadata_key, const Loc& loc) {
+  detail::ApiScope scope("TracedModule::set_vocabulary", loc);
+  auto fn = function_named(*impl_->module, function, "set_vocabulary");
+  auto key = mlir::StringAttr::get(fn.getContext(), metadata_key);
+  auto named = [&](mlir::DictionaryAttr attrs) {
+    auto n = attrs ? attrs.getAs<mlir::StringAttr>(mlir::kiln::KilnDialect::kNameAttrName)
+                   : mlir::StringAttr();
+    return n && n.getValue() == name;
+  };
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(fn.getContext(), [&](mlir::Diagnostic& d) {
+    diagnostics += d.str();
+    return mlir::success();
+  });
+  auto verified = [&](auto undo) {
+    if (mlir::succeeded(mlir::verify(fn))) return;
+    undo();
+    detail::fail("set_vocabulary", diagnostics);
+  };
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+    if (named(fn.getArgAttrDict(i))) {
+      fn.setArgAttr(i, mlir::kiln::KilnDialect::kVocabularyAttrName, key);
+      return verified([&] { fn.removeArgAttr(i, mlir::kiln::KilnDialect::kVocabularyAttrName); });
+    }
+  for (unsigned r = 0; r < fn.getNumResults(); ++r)
+    if (named(fn.getResultAttrDict(r))) {
+      fn.setResultAttr(r, mlir::kiln::KilnDialect::kVocabularyAttrName, key);
+      return verified([&] {
+        fn.removeResultAttr(r, mlir::StringAttr::get(fn.getContext(),
+                                                     mlir::kiln::KilnDialect::kVocabularyAttrName));
+      });
+    }
+  detail::fail("set_vocabulary", "function '" + function + "' has no input or output named '" +
+                                     name + "' (name them with set_input_names/set_output_names)");
+}
+
 void TracedModule::save(const std::string& path, const Loc& loc) const {
   detail::ApiScope scope("TracedModule::save", loc);
   std::string tmp = path + ".tmp";
@@ -213,8 +249,8 @@ TracedModule trace(const std::string& name, const TraceFn& fn, const Signature& 
   detail::ApiScope scope("trace", loc);
   DiagnosticCapture diags(&m.impl_->context);
   if (mlir::failed(mlir::verify(*m.impl_->module)))
-    detail::fail("trace", "internal error: the traced function '" + name +
-                              "' does not verify:\n" + diags.text());
+    detail::fail("trace", "internal error: the traced function '" + name + "' does not verify:\n" +
+                              diags.text());
   return m;
 }
 

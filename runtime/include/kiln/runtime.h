@@ -147,6 +147,14 @@ kiln_status kiln_module_function_output(const kiln_module* module, size_t index,
                                         size_t output, const char** name,
                                         kiln_tensor_view* spec);
 int kiln_module_function_is_batched(const kiln_module* module, size_t index);
+/* The checkpoint metadata key of the vocabulary whose ids an integer input (or output)
+ * holds, or NULL when its values are plain numbers (or there is no such input/output).
+ * The vocabulary is one token per line; the id is the line number, from 0; text after a
+ * tab on a line is ignored. Owned by the module. */
+const char* kiln_module_function_input_vocabulary(const kiln_module* module, size_t index,
+                                                  size_t input);
+const char* kiln_module_function_output_vocabulary(const kiln_module* module, size_t index,
+                                                   size_t output);
 
 size_t kiln_module_variable_count(const kiln_module* module);
 kiln_status kiln_module_variable(const kiln_module* module, size_t index, const char** name,

@@ -710,7 +710,7 @@ func.func @variable_not_a_string(%w: tensor<f32> {kiln.variable = 3}) {
 
 // -----
 
-// expected-error @+1 {{unknown kiln argument attribute 'kiln.varaible' (expected 'kiln.variable' or 'kiln.name')}}
+// expected-error @+1 {{unknown kiln argument attribute 'kiln.varaible' (expected 'kiln.variable', 'kiln.name' or 'kiln.vocabulary')}}
 func.func @variable_misspelt(%w: tensor<f32> {kiln.varaible = "huber/w"}) {
   return
 }
@@ -758,6 +758,27 @@ func.func @name_on_variable(%w: tensor<f32> {kiln.variable = "huber/w", kiln.nam
 // expected-error @+1 {{'func.func' op name "x" appears twice: argument #0 and argument #1}}
 func.func @name_twice(%x: tensor<f32> {kiln.name = "x"}, %y: tensor<f32> {kiln.name = "x"}) {
   return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0: 'kiln.vocabulary' must be a non-empty string (a checkpoint metadata key), got ""}}
+func.func @vocabulary_empty(%x: tensor<1xi64> {kiln.vocabulary = ""}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op argument #0 is a variable; 'kiln.vocabulary' is for inputs and outputs only}}
+func.func @vocabulary_on_variable(%w: tensor<2xi64> {kiln.variable = "ids", kiln.vocabulary = "vocabulary"}) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{'func.func' op result #0 has type 'tensor<1xf32>'; 'kiln.vocabulary' needs i32 or i64 elements (ids)}}
+func.func @vocabulary_on_floats(%x: tensor<1xf32>) -> (tensor<1xf32> {kiln.vocabulary = "vocabulary"}) {
+  return %x : tensor<1xf32>
 }
 
 // -----

@@ -222,3 +222,11 @@ func.func @named_batched(%x: tensor<1xf32> {kiln.name = "x"},
   %y = kiln.mul %x, %wb : tensor<1xf32>
   return %y : tensor<1xf32>
 }
+
+// CHECK-LABEL: func @vocabulary_ids
+// CHECK-SAME: (%{{.*}}: tensor<1xi64> {kiln.name = "word", kiln.vocabulary = "vocabulary"})
+// CHECK-SAME: -> (tensor<1xi64> {kiln.name = "same", kiln.vocabulary = "vocabulary"})
+func.func @vocabulary_ids(%w: tensor<1xi64> {kiln.name = "word", kiln.vocabulary = "vocabulary"})
+    -> (tensor<1xi64> {kiln.name = "same", kiln.vocabulary = "vocabulary"}) {
+  return %w : tensor<1xi64>
+}
