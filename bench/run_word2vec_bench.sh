@@ -6,7 +6,8 @@
 #   default, every core) and, where python3 imports tensorflow, TensorFlow 2 eager,
 #   tf.function and XLA (bench/peers/tf_word2vec.py), on text8-head.txt.
 #   SGNS recipe: kiln-word2vec train --recipe sgns with 1 and 2 threads (Hogwild), eager and
-#   compiled, then its analogy accuracy and WordSim-353 rho; gensim Word2Vec (sg=1,
+#   compiled (--full: compiled, 2 threads, 10, 12 and 15 epochs: the time to reach an
+#   accuracy), then its analogy accuracy and WordSim-353 rho; gensim Word2Vec (sg=1,
 #   negative=5, window=5, sample=1e-4, vector_size=128, min_count=5, workers=2;
 #   bench/peers/gensim_word2vec.py; Debian's python3-gensim) and fastText skipgram (Debian's
 #   `fasttext`, no subwords): words/s and analogy accuracy. One run each (they are long).
@@ -14,7 +15,12 @@
 #   bench/run_word2vec_bench.sh --part cs20|sgns   only one of the two
 #   bench/run_word2vec_bench.sh --steps N          CS20 steps per run (default 3000)
 #   bench/run_word2vec_bench.sh --sgns-epochs N    SGNS epochs per run (default 1: minutes)
-#   bench/run_word2vec_bench.sh --full             SGNS: issue 6's 15 epochs (about an hour)
+#   bench/run_word2vec_bench.sh --full             SGNS: issue 6's 15 epochs (peers), Kiln
+#                                                  compiled on 2 threads for 10, 12, 15 (minutes)
+#   bench/run_word2vec_bench.sh --sgns-runs 'MODE:THREADS:EPOCHS ...'
+#                                                  SGNS: these Kiln runs instead (eager|compiled)
+#   bench/run_word2vec_bench.sh --sgns-seeds 'S ...' SGNS: every Kiln run and gensim once per seed
+#                                                  (default 0; --full: 0 1 2)
 #   bench/run_word2vec_bench.sh --repetitions N    CS20 runs per figure, median (default 5)
 #   bench/run_word2vec_bench.sh --build-dir DIR    use DIR instead of build/release
 #   bench/run_word2vec_bench.sh --keep DIR         also keep the raw JSON results in DIR
@@ -23,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; }
 script=run_word2vec_bench.sh
 source bench/bench_lib.sh
 
@@ -31,13 +37,21 @@ source bench/bench_lib.sh
 part=all
 steps=3000
 sgns_epochs=1
+sgns_runs=""
+sgns_seeds=0
 lib_args=()
 while (($# > 0)); do
   case "$1" in
     --part) part="${2:?--part needs cs20, sgns or all}"; shift ;;
     --steps) steps="${2:?--steps needs a number}"; shift ;;
     --sgns-epochs) sgns_epochs="${2:?--sgns-epochs needs a number}"; shift ;;
-    --full) sgns_epochs=15 ;;
+    --full)
+      sgns_epochs=15
+      sgns_runs="compiled:2:10 compiled:2:12 compiled:2:15"
+      sgns_seeds="0 1 2"
+      ;;
+    --sgns-seeds) sgns_seeds="${2:?--sgns-seeds needs seeds}"; shift ;;
+    --sgns-runs) sgns_runs="${2:?--sgns-runs needs MODE:THREADS:EPOCHS ...}"; shift ;;
     *) lib_args+=("$1") ;;
   esac
   shift
@@ -92,12 +106,18 @@ fi
 if [[ "$part" != cs20 ]]; then
   # sgns runs: kiln-word2vec train --recipe sgns --epochs E --mode MODE --threads T, its
   # checkpoint evaluated on the analogies and WordSim-353.
-  for mode in eager compiled; do
-    for threads in 1 2; do
-      echo "Kiln sgns $mode, $threads thread(s), $sgns_epochs epoch(s)..." >&2
-      run="$tmp/sgns_${mode}_t$threads"
-      "$build_dir/tools/kiln-word2vec" train --corpus "$corpus" --recipe sgns \
-        --epochs "$sgns_epochs" --mode "$mode" --threads "$threads" --json \
+  [[ -n "$sgns_runs" ]] ||
+    sgns_runs="eager:1:$sgns_epochs eager:2:$sgns_epochs compiled:1:$sgns_epochs compiled:2:$sgns_epochs"
+  for spec in $sgns_runs; do
+    IFS=: read -r mode threads epochs <<<"$spec"
+    [[ "$mode" == eager || "$mode" == compiled ]] && [[ "$threads" =~ ^[0-9]+$ ]] &&
+      [[ "$epochs" =~ ^[0-9]+$ ]] ||
+      { echo "$script: --sgns-runs: '$spec' is not MODE:THREADS:EPOCHS" >&2; exit 2; }
+    for seed in $sgns_seeds; do
+      echo "Kiln sgns $mode, $threads thread(s), $epochs epoch(s), seed $seed..." >&2
+      run="$tmp/sgns_${mode}_t${threads}_e${epochs}_s$seed"
+      "$build_dir/tools/kiln-word2vec" train --corpus "$corpus" --recipe sgns --seed "$seed" \
+        --epochs "$epochs" --mode "$mode" --threads "$threads" --json \
         --checkpoint-dir "$run" >"$run.json" 2>"$run.log"
       "$build_dir/tools/kiln-word2vec" eval "$run" --analogies "$questions" \
         --similarity "$data_dir/wordsim353.tsv" --json >"${run}_eval.json" 2>>"$run.log"
@@ -108,9 +128,12 @@ if [[ "$part" != cs20 ]]; then
   gensim_python="$python"
   "$gensim_python" -c 'import gensim' 2>/dev/null || gensim_python="$peer_python"
   if "$gensim_python" -c 'import gensim' 2>/dev/null; then
-    echo "gensim, 2 workers, $sgns_epochs epoch(s)..." >&2
-    "$gensim_python" bench/peers/gensim_word2vec.py "$corpus" --questions "$questions" \
-      --epochs "$sgns_epochs" --workers 2 >"$tmp/gensim.json" 2>"$tmp/gensim.log"
+    for seed in $sgns_seeds; do
+      echo "gensim, 2 workers, $sgns_epochs epoch(s), seed $seed..." >&2
+      "$gensim_python" bench/peers/gensim_word2vec.py "$corpus" --questions "$questions" \
+        --epochs "$sgns_epochs" --workers 2 --seed "$seed" \
+        >"$tmp/gensim_s$seed.json" 2>"$tmp/gensim_s$seed.log"
+    done
   else
     echo "neither $python nor $peer_python imports gensim: no gensim peer" |
       tee "$tmp/gensim.missing" >&2

@@ -54,7 +54,7 @@ def main():
         seconds = time.perf_counter() - start
         words = model.corpus_total_words * args.epochs
         result.update(seconds=seconds, words=words, words_per_second=words / seconds,
-                      epochs=args.epochs, workers=args.workers,
+                      epochs=args.epochs, workers=args.workers, seed=args.seed,
                       vocabulary_size=len(model.wv))
         wv = model.wv
     accuracy, seen = analogies(wv, args.questions)

@@ -40,6 +40,7 @@ nlohmann::json result_json(const TrainResult& r, const TrainOptions& o) {
   j["mode"] = o.mode == Mode::kCompiled ? "compiled" : "eager";
   j["recipe"] = o.recipe == Recipe::kSgns ? "sgns" : "cs20";
   j["threads"] = o.threads;
+  j["seed"] = o.seed;
   if (o.recipe == Recipe::kSgns)
     j["learning_rate"] = r.learning_rates.empty() ? nlohmann::json(nullptr)
                                                   : nlohmann::json(r.learning_rates.back());
