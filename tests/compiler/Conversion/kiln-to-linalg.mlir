@@ -91,6 +91,22 @@ func.func @reduce(%x: tensor<4x3xf32>) -> (tensor<4xf32>, tensor<3xi64>) {
   return %0, %1 : tensor<4xf32>, tensor<3xi64>
 }
 
+// top_k has no linalg form: a serial scan of each row that keeps the k best, on tensors
+// of [rows, n] / [rows, k] (here the leading dimensions collapsed and expanded back).
+// CHECK-LABEL: func @top_k
+// CHECK:       tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x3x5xf32> into tensor<6x5xf32>
+// CHECK:       scf.for
+// CHECK:         scf.for
+// CHECK:           arith.cmpf ugt
+// CHECK:           scf.if
+// CHECK:       tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] {{.*}} : tensor<6x2xf32> into tensor<2x3x2xf32>
+// CHECK:       tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] {{.*}} : tensor<6x2xi64> into tensor<2x3x2xi64>
+// CHECK-NOT:   kiln.top_k
+func.func @top_k(%x: tensor<2x3x5xf32>) -> (tensor<2x3x2xf32>, tensor<2x3x2xi64>) {
+  %v, %i = kiln.top_k %x {k = 2} : tensor<2x3x5xf32> -> tensor<2x3x2xf32>, tensor<2x3x2xi64>
+  return %v, %i : tensor<2x3x2xf32>, tensor<2x3x2xi64>
+}
+
 // CHECK-LABEL: func @matmul
 func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x5xf32>,
                   %c: tensor<2x4x2x3xf32>, %d: tensor<2x4x3x5xf32>)
