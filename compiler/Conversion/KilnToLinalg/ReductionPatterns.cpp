@@ -4,7 +4,7 @@
 // row-major order, as the reference kernel does. Matmul is a linalg.generic in the
 // kernel's (batch, i, k, j) loop order (batch dims collapsed into one): each output
 // accumulates over k = 0..K-1 and the innermost loop is contiguous. top_k has no
-// linalg form: it is an scf.for nest over the rows that keeps the k best in order.
+// linalg form: it is an scf.forall over the rows, each a serial scan keeping the k best.
 #include <limits>
 
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
@@ -162,12 +162,12 @@ Value ranksBefore(OpBuilder& b, Location l, Value v, Value e) {
   return b.create<arith::AndIOp>(l, ordered, greater);
 }
 
-// The input viewed as [rows, n] and the results as [rows, k]: rows are scanned one after
-// the other, each element in index order, keeping the best `count <= k` sorted in the
-// result rows. An element that does not beat the last kept one (the common case once k
-// are kept) costs one comparison; one that does is inserted after the kept elements it
-// does not beat, shifting the rest down by one. Any exact selection under this total
-// order equals the reference kernel's, bit for bit (values are copied, never computed).
+// The input viewed as [rows, n] and the results as [rows, k]: each row is scanned in
+// index order, keeping the best `count <= k` sorted in its result rows. An element that does not
+// beat the last kept one (the common case once k are kept) costs one comparison; one that does is
+// inserted after the kept elements it does not beat, shifting the rest down by one. Any exact
+// selection under this total order equals the reference kernel's, bit for bit (values are copied,
+// never computed).
 struct TopKLowering : OpConversionPattern<k::TopKOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult matchAndRewrite(k::TopKOp op, OpAdaptor adaptor,
@@ -206,78 +206,99 @@ struct TopKLowering : OpConversionPattern<k::TopKOp> {
     Value values = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{rows, k}, element);
     Value indices = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{rows, k}, i64);
 
-    auto rowLoop = rewriter.create<scf::ForOp>(
-        loc, zero, idx(rewriter, rows), one, ValueRange{values, indices},
-        [&](OpBuilder& b, Location l, Value r, ValueRange outs) {
-          auto scan = b.create<scf::ForOp>(
-              l, zero, idx(b, n), one, ValueRange{outs[0], outs[1], zero},
-              [&](OpBuilder& sb, Location sl, Value j, ValueRange acc) {
-                Value vals = acc[0], inds = acc[1], count = acc[2];
-                Value v = sb.create<tensor::ExtractOp>(sl, matrix, ValueRange{r, j});
-                // Full rows take v only when it beats the last kept element.
-                Value full = sb.create<arith::CmpIOp>(sl, arith::CmpIPredicate::eq, count, kIndex);
-                Value lastAt = sb.create<arith::SelectOp>(sl, full, idx(sb, k - 1), zero);
-                Value last = sb.create<tensor::ExtractOp>(sl, vals, ValueRange{r, lastAt});
-                Value notFull =
-                    sb.create<arith::XOrIOp>(sl, full, sb.create<arith::ConstantIntOp>(sl, 1, 1));
-                Value enter = sb.create<arith::OrIOp>(sl, notFull, ranksBefore(sb, sl, v, last));
-                auto insert = sb.create<scf::IfOp>(
-                    sl, enter,
-                    [&](OpBuilder& ib, Location il) {
-                      // pos: how many kept elements v does not beat (a prefix, as they
-                      // are sorted).
-                      auto position = ib.create<scf::ForOp>(
-                          il, zero, count, one, ValueRange{zero},
-                          [&](OpBuilder& pb, Location pl, Value i, ValueRange p) {
-                            Value e = pb.create<tensor::ExtractOp>(pl, vals, ValueRange{r, i});
-                            Value beaten = ranksBefore(pb, pl, v, e);
-                            Value next = pb.create<arith::SelectOp>(
-                                pl, beaten, p[0], pb.create<arith::AddIOp>(pl, p[0], one));
-                            pb.create<scf::YieldOp>(pl, next);
-                          });
-                      Value pos = position.getResult(0);
-                      Value newCount = ib.create<arith::MinUIOp>(
-                          il, ib.create<arith::AddIOp>(il, count, one), kIndex);
-                      // Shift [pos, newCount - 1) down by one, from the end.
-                      Value moves = ib.create<arith::SubIOp>(
-                          il, ib.create<arith::SubIOp>(il, newCount, one), pos);
-                      auto shift = ib.create<scf::ForOp>(
-                          il, zero, moves, one, ValueRange{vals, inds},
-                          [&](OpBuilder& tb, Location tl, Value t, ValueRange vi) {
-                            Value to = tb.create<arith::SubIOp>(
-                                tl, tb.create<arith::SubIOp>(tl, newCount, one), t);
-                            Value from = tb.create<arith::SubIOp>(tl, to, one);
-                            Value mv = tb.create<tensor::ExtractOp>(tl, vi[0], ValueRange{r, from});
-                            Value mi = tb.create<tensor::ExtractOp>(tl, vi[1], ValueRange{r, from});
-                            tb.create<scf::YieldOp>(
-                                tl,
-                                ValueRange{
-                                    tb.create<tensor::InsertOp>(tl, mv, vi[0], ValueRange{r, to}),
-                                    tb.create<tensor::InsertOp>(tl, mi, vi[1], ValueRange{r, to})});
-                          });
-                      Value jI64 = ib.create<arith::IndexCastOp>(il, i64, j);
-                      Value newVals = ib.create<tensor::InsertOp>(il, v, shift.getResult(0),
-                                                                  ValueRange{r, pos});
-                      Value newInds = ib.create<tensor::InsertOp>(il, jI64, shift.getResult(1),
-                                                                  ValueRange{r, pos});
-                      ib.create<scf::YieldOp>(il, ValueRange{newVals, newInds, newCount});
-                    },
-                    [&](OpBuilder& eb, Location el) {
-                      eb.create<scf::YieldOp>(el, ValueRange{vals, inds, count});
-                    });
-                sb.create<scf::YieldOp>(
-                    sl, ValueRange{insert.getResult(0), insert.getResult(1), insert.getResult(2)});
-              });
-          b.create<scf::YieldOp>(l, ValueRange{scan.getResult(0), scan.getResult(1)});
-        });
+    // Rows are independent: an scf.forall whose iterations each scan one input row into
+    // their own [k] slices of the results (in place after bufferization; scf.parallel
+    // after that, so threads or GPU threads take rows).
+    auto rowType = [&](Type t) { return RankedTensorType::get({k}, t); };
+    auto forall =
+        rewriter.create<scf::ForallOp>(loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(rows)},
+                                       ValueRange{values, indices}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value r = forall.getInductionVars()[0];
+      SmallVector<OpFoldResult> offsets = {r, rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(k)};
+      SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+      ValueRange shared = forall.getRegionIterArgs();
+      Value rowValues = rewriter.create<tensor::ExtractSliceOp>(loc, rowType(element), shared[0],
+                                                                offsets, sizes, strides);
+      Value rowIndices = rewriter.create<tensor::ExtractSliceOp>(loc, rowType(i64), shared[1],
+                                                                 offsets, sizes, strides);
+      auto scan = rewriter.create<scf::ForOp>(
+          loc, zero, idx(rewriter, n), one, ValueRange{rowValues, rowIndices, zero},
+          [&](OpBuilder& sb, Location sl, Value j, ValueRange acc) {
+            Value vals = acc[0], inds = acc[1], count = acc[2];
+            Value v = sb.create<tensor::ExtractOp>(sl, matrix, ValueRange{r, j});
+            // A full row takes v only when it beats the last kept element.
+            Value full = sb.create<arith::CmpIOp>(sl, arith::CmpIPredicate::eq, count, kIndex);
+            auto enter = sb.create<scf::IfOp>(
+                sl, full,
+                [&](OpBuilder& fb, Location fl) {
+                  Value last = fb.create<tensor::ExtractOp>(fl, vals, ValueRange{idx(fb, k - 1)});
+                  fb.create<scf::YieldOp>(fl, ranksBefore(fb, fl, v, last));
+                },
+                [&](OpBuilder& fb, Location fl) {
+                  fb.create<scf::YieldOp>(fl,
+                                          ValueRange{fb.create<arith::ConstantIntOp>(fl, 1, 1)});
+                });
+            auto insert = sb.create<scf::IfOp>(
+                sl, enter.getResult(0),
+                [&](OpBuilder& ib, Location il) {
+                  // pos: how many kept elements v does not beat (a prefix: they are sorted).
+                  auto position = ib.create<scf::ForOp>(
+                      il, zero, count, one, ValueRange{zero},
+                      [&](OpBuilder& pb, Location pl, Value i, ValueRange p) {
+                        Value e = pb.create<tensor::ExtractOp>(pl, vals, ValueRange{i});
+                        Value next =
+                            pb.create<arith::SelectOp>(pl, ranksBefore(pb, pl, v, e), p[0],
+                                                       pb.create<arith::AddIOp>(pl, p[0], one));
+                        pb.create<scf::YieldOp>(pl, next);
+                      });
+                  Value pos = position.getResult(0);
+                  Value newCount = ib.create<arith::MinUIOp>(
+                      il, ib.create<arith::AddIOp>(il, count, one), kIndex);
+                  Value lastAt = ib.create<arith::SubIOp>(il, newCount, one);
+                  // Shift [pos, newCount - 1) down by one, from the end.
+                  auto shift = ib.create<scf::ForOp>(
+                      il, zero, ib.create<arith::SubIOp>(il, lastAt, pos), one,
+                      ValueRange{vals, inds},
+                      [&](OpBuilder& tb, Location tl, Value t, ValueRange vi) {
+                        Value to = tb.create<arith::SubIOp>(tl, lastAt, t);
+                        Value from = tb.create<arith::SubIOp>(tl, to, one);
+                        Value mv = tb.create<tensor::ExtractOp>(tl, vi[0], ValueRange{from});
+                        Value mi = tb.create<tensor::ExtractOp>(tl, vi[1], ValueRange{from});
+                        tb.create<scf::YieldOp>(
+                            tl,
+                            ValueRange{tb.create<tensor::InsertOp>(tl, mv, vi[0], ValueRange{to}),
+                                       tb.create<tensor::InsertOp>(tl, mi, vi[1], ValueRange{to})});
+                      });
+                  Value jI64 = ib.create<arith::IndexCastOp>(il, i64, j);
+                  Value newVals =
+                      ib.create<tensor::InsertOp>(il, v, shift.getResult(0), ValueRange{pos});
+                  Value newInds =
+                      ib.create<tensor::InsertOp>(il, jI64, shift.getResult(1), ValueRange{pos});
+                  ib.create<scf::YieldOp>(il, ValueRange{newVals, newInds, newCount});
+                },
+                [&](OpBuilder& eb, Location el) {
+                  eb.create<scf::YieldOp>(el, ValueRange{vals, inds, count});
+                });
+            sb.create<scf::YieldOp>(sl, insert.getResults());
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      rewriter.create<tensor::ParallelInsertSliceOp>(loc, scan.getResult(0), shared[0], offsets,
+                                                     sizes, strides);
+      rewriter.create<tensor::ParallelInsertSliceOp>(loc, scan.getResult(1), shared[1], offsets,
+                                                     sizes, strides);
+    }
 
     auto back = [&](Value v, RankedTensorType type) -> Value {
       if (rank == 1) return rewriter.create<tensor::CollapseShapeOp>(loc, type, v, rowsView);
       if (rank > 2) return rewriter.create<tensor::ExpandShapeOp>(loc, type, v, rowsView);
       return v;
     };
-    rewriter.replaceOp(op, ValueRange{back(rowLoop.getResult(0), valuesType),
-                                      back(rowLoop.getResult(1), indicesType)});
+    rewriter.replaceOp(op, ValueRange{back(forall.getResult(0), valuesType),
+                                      back(forall.getResult(1), indicesType)});
     return success();
   }
 };
