@@ -55,6 +55,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -323,6 +324,8 @@ void CpuPipeline::bufferize(mlir::ModuleOp module, bool dump, bool plan) {
     // become slices of it: computed in place instead of in a buffer then copied.
     pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
     pm.addPass(mlir::bufferization::createOneShotBufferizePass(bufferize));
+    // Bufferized scf.forall (top_k's rows) as scf.parallel, like linalg's parallel loops.
+    pm.addPass(mlir::createForallToParallelLoopPass());
     mlir::bufferization::BufferResultsToOutParamsOpts out_params;
     out_params.hoistStaticAllocs = true;
     out_params.memCpyFn = linalg_copy;

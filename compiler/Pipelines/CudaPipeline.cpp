@@ -613,6 +613,8 @@ CudaProgram CudaPipeline::compile(mlir::ModuleOp module, std::vector<CheckSite>&
     bufferize.allowReturnAllocsFromLoops = true;
     pm.addPass(mlir::bufferization::createEmptyTensorEliminationPass());
     pm.addPass(mlir::bufferization::createOneShotBufferizePass(bufferize));
+    // Bufferized scf.forall (top_k's rows) as scf.parallel, like linalg's parallel loops.
+    pm.addPass(mlir::createForallToParallelLoopPass());
     mlir::bufferization::BufferResultsToOutParamsOpts out_params;
     out_params.hoistStaticAllocs = true;
     out_params.memCpyFn = linalg_copy;

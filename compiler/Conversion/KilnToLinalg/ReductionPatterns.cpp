@@ -1,15 +1,17 @@
-// Reductions, argmax and matmul (kernels/reduce.cpp, kernels/matmul.cpp). The
+// Reductions, argmax, top_k and matmul (kernels/reduce.cpp, kernels/matmul.cpp). The
 // reductions are linalg.generic ops whose iteration space is the input's, in
 // its dimension order: every output element accumulates its inputs in
 // row-major order, as the reference kernel does. Matmul is a linalg.generic in the
 // kernel's (batch, i, k, j) loop order (batch dims collapsed into one): each output
-// accumulates over k = 0..K-1 and the innermost loop is contiguous.
+// accumulates over k = 0..K-1 and the innermost loop is contiguous. top_k has no
+// linalg form: it is an scf.forall over the rows, each a serial scan keeping the k best.
 #include <limits>
 
 #include "compiler/Conversion/KilnToLinalg/Patterns.h"
 #include "dialects/kiln/IR/KilnOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace kiln::compiler::detail {
@@ -149,6 +151,158 @@ struct ArgmaxLowering : OpConversionPattern<k::ArgmaxOp> {
   }
 };
 
+// Whether `v`, seen after `e` in its row, ranks before it (kernels::top_k): it is larger,
+// or a NaN where e is not. Equal values and NaNs after NaNs keep their index order.
+Value ranksBefore(OpBuilder& b, Location l, Value v, Value e) {
+  if (!isa<FloatType>(v.getType()))
+    return b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sgt, v, e);
+  // !isnan(e) && (v > e || isnan(v))
+  Value ordered = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::ORD, e, e);
+  Value greater = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::UGT, v, e);
+  return b.create<arith::AndIOp>(l, ordered, greater);
+}
+
+// The input viewed as [rows, n] and the results as [rows, k]: each row is scanned in
+// index order, keeping the best `count <= k` sorted in its result rows. An element that does not
+// beat the last kept one (the common case once k are kept) costs one comparison; one that does is
+// inserted after the kept elements it does not beat, shifting the rest down by one. Any exact
+// selection under this total order equals the reference kernel's, bit for bit (values are copied,
+// never computed).
+struct TopKLowering : OpConversionPattern<k::TopKOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult matchAndRewrite(k::TopKOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter& rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto valuesType = cast<RankedTensorType>(op.getValues().getType());
+    auto indicesType = cast<RankedTensorType>(op.getIndices().getType());
+    Type element = inputType.getElementType();
+    int64_t rank = inputType.getRank(), n = inputType.getShape().back(), k = op.getK();
+    int64_t rows = 1;
+    for (int64_t d : inputType.getShape().drop_back()) rows *= d;
+
+    // [..., n] <-> [rows, n]: one reassociation for both directions.
+    SmallVector<ReassociationIndices> rowsView;
+    if (rank == 1) {
+      rowsView = {{0, 1}};
+    } else {
+      rowsView.resize(2);
+      for (int64_t d = 0; d < rank - 1; ++d) rowsView[0].push_back(d);
+      rowsView[1].push_back(rank - 1);
+    }
+    Value matrix = input;
+    if (rank == 1)
+      matrix = rewriter.create<tensor::ExpandShapeOp>(loc, RankedTensorType::get({1, n}, element),
+                                                      input, rowsView);
+    else if (rank > 2)
+      matrix = rewriter.create<tensor::CollapseShapeOp>(loc, input, rowsView);
+
+    auto idx = [&](OpBuilder& b, int64_t v) -> Value {
+      return b.create<arith::ConstantIndexOp>(loc, v);
+    };
+    Type i64 = rewriter.getI64Type();
+    Value zero = idx(rewriter, 0), one = idx(rewriter, 1), kIndex = idx(rewriter, k);
+    Value values = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{rows, k}, element);
+    Value indices = rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{rows, k}, i64);
+
+    // Rows are independent: an scf.forall whose iterations each scan one input row into
+    // their own [k] slices of the results (in place after bufferization; scf.parallel
+    // after that, so threads or GPU threads take rows).
+    auto rowType = [&](Type t) { return RankedTensorType::get({k}, t); };
+    auto forall =
+        rewriter.create<scf::ForallOp>(loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(rows)},
+                                       ValueRange{values, indices}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value r = forall.getInductionVars()[0];
+      SmallVector<OpFoldResult> offsets = {r, rewriter.getIndexAttr(0)};
+      SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(k)};
+      SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+      ValueRange shared = forall.getRegionIterArgs();
+      Value rowValues = rewriter.create<tensor::ExtractSliceOp>(loc, rowType(element), shared[0],
+                                                                offsets, sizes, strides);
+      Value rowIndices = rewriter.create<tensor::ExtractSliceOp>(loc, rowType(i64), shared[1],
+                                                                 offsets, sizes, strides);
+      auto scan = rewriter.create<scf::ForOp>(
+          loc, zero, idx(rewriter, n), one, ValueRange{rowValues, rowIndices, zero},
+          [&](OpBuilder& sb, Location sl, Value j, ValueRange acc) {
+            Value vals = acc[0], inds = acc[1], count = acc[2];
+            Value v = sb.create<tensor::ExtractOp>(sl, matrix, ValueRange{r, j});
+            // A full row takes v only when it beats the last kept element.
+            Value full = sb.create<arith::CmpIOp>(sl, arith::CmpIPredicate::eq, count, kIndex);
+            auto enter = sb.create<scf::IfOp>(
+                sl, full,
+                [&](OpBuilder& fb, Location fl) {
+                  Value last = fb.create<tensor::ExtractOp>(fl, vals, ValueRange{idx(fb, k - 1)});
+                  fb.create<scf::YieldOp>(fl, ranksBefore(fb, fl, v, last));
+                },
+                [&](OpBuilder& fb, Location fl) {
+                  fb.create<scf::YieldOp>(fl,
+                                          ValueRange{fb.create<arith::ConstantIntOp>(fl, 1, 1)});
+                });
+            auto insert = sb.create<scf::IfOp>(
+                sl, enter.getResult(0),
+                [&](OpBuilder& ib, Location il) {
+                  // pos: how many kept elements v does not beat (a prefix: they are sorted).
+                  auto position = ib.create<scf::ForOp>(
+                      il, zero, count, one, ValueRange{zero},
+                      [&](OpBuilder& pb, Location pl, Value i, ValueRange p) {
+                        Value e = pb.create<tensor::ExtractOp>(pl, vals, ValueRange{i});
+                        Value next =
+                            pb.create<arith::SelectOp>(pl, ranksBefore(pb, pl, v, e), p[0],
+                                                       pb.create<arith::AddIOp>(pl, p[0], one));
+                        pb.create<scf::YieldOp>(pl, next);
+                      });
+                  Value pos = position.getResult(0);
+                  Value newCount = ib.create<arith::MinUIOp>(
+                      il, ib.create<arith::AddIOp>(il, count, one), kIndex);
+                  Value lastAt = ib.create<arith::SubIOp>(il, newCount, one);
+                  // Shift [pos, newCount - 1) down by one, from the end.
+                  auto shift = ib.create<scf::ForOp>(
+                      il, zero, ib.create<arith::SubIOp>(il, lastAt, pos), one,
+                      ValueRange{vals, inds},
+                      [&](OpBuilder& tb, Location tl, Value t, ValueRange vi) {
+                        Value to = tb.create<arith::SubIOp>(tl, lastAt, t);
+                        Value from = tb.create<arith::SubIOp>(tl, to, one);
+                        Value mv = tb.create<tensor::ExtractOp>(tl, vi[0], ValueRange{from});
+                        Value mi = tb.create<tensor::ExtractOp>(tl, vi[1], ValueRange{from});
+                        tb.create<scf::YieldOp>(
+                            tl,
+                            ValueRange{tb.create<tensor::InsertOp>(tl, mv, vi[0], ValueRange{to}),
+                                       tb.create<tensor::InsertOp>(tl, mi, vi[1], ValueRange{to})});
+                      });
+                  Value jI64 = ib.create<arith::IndexCastOp>(il, i64, j);
+                  Value newVals =
+                      ib.create<tensor::InsertOp>(il, v, shift.getResult(0), ValueRange{pos});
+                  Value newInds =
+                      ib.create<tensor::InsertOp>(il, jI64, shift.getResult(1), ValueRange{pos});
+                  ib.create<scf::YieldOp>(il, ValueRange{newVals, newInds, newCount});
+                },
+                [&](OpBuilder& eb, Location el) {
+                  eb.create<scf::YieldOp>(el, ValueRange{vals, inds, count});
+                });
+            sb.create<scf::YieldOp>(sl, insert.getResults());
+          });
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      rewriter.create<tensor::ParallelInsertSliceOp>(loc, scan.getResult(0), shared[0], offsets,
+                                                     sizes, strides);
+      rewriter.create<tensor::ParallelInsertSliceOp>(loc, scan.getResult(1), shared[1], offsets,
+                                                     sizes, strides);
+    }
+
+    auto back = [&](Value v, RankedTensorType type) -> Value {
+      if (rank == 1) return rewriter.create<tensor::CollapseShapeOp>(loc, type, v, rowsView);
+      if (rank > 2) return rewriter.create<tensor::ExpandShapeOp>(loc, type, v, rowsView);
+      return v;
+    };
+    rewriter.replaceOp(op, ValueRange{back(forall.getResult(0), valuesType),
+                                      back(forall.getResult(1), indicesType)});
+    return success();
+  }
+};
+
 // C[b, i, j] += A[b, i, k] * B[b, k, j] as a linalg.generic over (b, i, k, j), in that
 // loop order: each C element still accumulates k = 0..K-1 in order from 0 (plain mul and
 // add, never contracted into an FMA), so results are bit-identical to the reference
@@ -221,6 +375,7 @@ void populateReductionPatterns(RewritePatternSet& patterns, const TypeConverter*
   addPattern<ReduceLowering<k::ReduceMaxOp, Combine::max>>(patterns, converter);
   addPattern<ReduceLowering<k::ReduceMinOp, Combine::min>>(patterns, converter);
   addPattern<ArgmaxLowering>(patterns, converter);
+  addPattern<TopKLowering>(patterns, converter);
   addPattern<MatmulLowering>(patterns, converter);
 }
 

@@ -323,6 +323,26 @@ OpFoldResult ArgmaxOp::fold(FoldAdaptor adaptor) {
   });
 }
 
+// Both results at once: the kernel selects values and indices together.
+LogicalResult TopKOp::fold(FoldAdaptor adaptor, SmallVectorImpl<OpFoldResult>& results) {
+  RankedTensorType valuesType = getValues().getType(), indicesType = getIndices().getType();
+  if (!foldable(valuesType)) return failure();
+  int64_t k = getK();
+  OpFoldResult values, indices;
+  guarded([&]() -> OpFoldResult {
+    std::optional<fe::Tensor> x = toTensor(adaptor.getInput());
+    if (!x) return {};
+    kernels::TopK r = kernels::top_k(*x, k);
+    values = toAttr(r.values, valuesType);
+    indices = toAttr(r.indices, indicesType);
+    return values;
+  });
+  if (!values || !indices) return failure();
+  results.push_back(values);
+  results.push_back(indices);
+  return success();
+}
+
 OpFoldResult MatmulOp::fold(FoldAdaptor adaptor) {
   Type elementType = getType().getElementType();
   if (isa<IntegerType>(elementType)) {

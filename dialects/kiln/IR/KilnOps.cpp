@@ -101,6 +101,19 @@ FailureOr<RankedTensorType> argmaxType(const Reporter& fail, Type inputType, int
   return RankedTensorType::get(shape, IntegerType::get(input->getContext(), 64));
 }
 
+// The type of both results but for the element type (the input's for the values).
+FailureOr<RankedTensorType> topKType(const Reporter& fail, Type inputType, int64_t k) {
+  auto input = rankedTensor(fail, inputType, "input");
+  if (failed(input)) return failure();
+  if (input->getRank() < 1) return fail("needs an input of rank >= 1, got ", *input);
+  int64_t n = input->getShape().back();
+  if (k < 1 || k > n)
+    return fail("k = ", k, " is not in [1, ", n, "] (the size of the last axis of ", *input, ")");
+  SmallVector<int64_t> shape(input->getShape());
+  shape.back() = k;
+  return RankedTensorType::get(shape, input->getElementType());
+}
+
 FailureOr<RankedTensorType> matmulType(const Reporter& fail, Type lhsType, Type rhsType) {
   auto lhs = rankedTensor(fail, lhsType, "lhs");
   auto rhs = rankedTensor(fail, rhsType, "rhs");
@@ -353,6 +366,30 @@ LogicalResult ArgmaxOp::verify() {
   return checkResultType(
       *this, argmaxType(reporter(*this), getInput().getType(), getAxis()),
       "i64 indices, the input with axis " + std::to_string(getAxis()) + " dropped");
+}
+
+LogicalResult TopKOp::inferReturnTypes(MLIRContext* ctx, std::optional<Location> loc,
+                                       Adaptor adaptor, SmallVectorImpl<Type>& inferred) {
+  if (!adaptor.getKAttr()) return reporter<TopKOp>(loc)("needs a 'k' attribute");
+  auto type = topKType(reporter<TopKOp>(loc), adaptor.getInput().getType(), adaptor.getK());
+  if (failed(type)) return failure();
+  inferred.push_back(*type);
+  inferred.push_back(type->clone(IntegerType::get(ctx, 64)));
+  return success();
+}
+
+LogicalResult TopKOp::verify() {
+  auto type = topKType(reporter(*this), getInput().getType(), getK());
+  if (failed(type)) return failure();
+  Type values = type->clone(type->getElementType()),
+       indices = type->clone(IntegerType::get(getContext(), 64));
+  if (getValues().getType() != values)
+    return emitOpError() << "values type " << getValues().getType() << " should be " << values
+                         << " (the input's element type, the last axis of size k)";
+  if (getIndices().getType() != indices)
+    return emitOpError() << "indices type " << getIndices().getType() << " should be " << indices
+                         << " (i64, the last axis of size k)";
+  return success();
 }
 
 LogicalResult MatmulOp::inferReturnTypes(MLIRContext*, std::optional<Location> loc, Adaptor adaptor,

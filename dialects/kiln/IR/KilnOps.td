@@ -289,6 +289,31 @@ def Kiln_ArgmaxOp : Kiln_Op<"argmax", [Pure, InferTypeOpAdaptor]> {
   let hasFolder = 1;
 }
 
+def Kiln_TopKOp : Kiln_Op<"top_k", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the k largest elements along the last axis, and their indices";
+  let description = [{
+    The `k` largest elements of each row along the last axis of `input` (rank
+    >= 1), as `tf.math.top_k`: `values` has the input's element type and
+    `indices` are `i64`, both with the last axis replaced by `k`, sorted by
+    value descending. Equal values keep the lower index first; a NaN ranks
+    above every number (as in `kiln.argmax`), and several NaNs keep their index
+    order. `1 <= k <= ` the size of the last axis.
+
+    Example:
+
+    ```mlir
+    %v, %i = kiln.top_k %x {k = 5 : i64} : tensor<8x100xf32> -> tensor<8x5xf32>, tensor<8x5xi64>
+    ```
+  }];
+  let arguments = (ins Kiln_NumericTensor:$input, Kiln_I64Attr:$k);
+  let results = (outs Kiln_NumericTensor:$values, Kiln_I64Tensor:$indices);
+  let assemblyFormat = [{
+    $input attr-dict `:` type($input) `->` type($values) `,` type($indices)
+  }];
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//

@@ -4,8 +4,10 @@
 // row-major order, so compiled code can reproduce them exactly.
 #include "kiln/kernels/reduce.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 namespace kiln::kernels {
 namespace {
@@ -116,6 +118,57 @@ Tensor argmax(const Tensor& x, int axis) {
         }
         q[o * inner + i] = best;
       }
+  });
+  return out;
+}
+
+// Per row, a heap of the k best positions seen so far whose top is the worst of them: a
+// later element enters only when it ranks before that one, so a row of n costs
+// O(n log k). Any exact selection gives the same answer (the ranking is a total order on
+// positions), which is what lets compiled code use another algorithm and still agree.
+TopK top_k(const Tensor& x, int64_t k) {
+  const Shape& s = x.shape();
+  int64_t n = s[s.rank() - 1];
+  int64_t rows = n == 0 ? 0 : x.numel() / n;
+  Shape out_shape = s;
+  out_shape[s.rank() - 1] = k;
+  TopK out{Tensor::empty(out_shape, x.dtype()), Tensor::empty(out_shape, i64)};
+  int64_t* qi = out.indices.mutable_data<int64_t>();
+  visit_dtype(x.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* p = static_cast<const T*>(x.raw());
+    T* qv = static_cast<T*>(out.values.raw());
+    std::vector<int64_t> heap;
+    heap.reserve(static_cast<size_t>(k));
+    for (int64_t r = 0; r < rows; ++r) {
+      const T* row = p + r * n;
+      // Whether position a ranks before position b: the larger value, a NaN above any
+      // number, the lower index among equals (and among NaNs).
+      auto before = [row](int64_t a, int64_t b) {
+        T va = row[a], vb = row[b];
+        if constexpr (std::is_floating_point_v<T>) {
+          bool na = std::isnan(va), nb = std::isnan(vb);
+          if (na || nb) return na && (!nb || a < b);
+        }
+        return va > vb || (va == vb && a < b);
+      };
+      heap.clear();
+      for (int64_t j = 0; j < n; ++j) {
+        if (static_cast<int64_t>(heap.size()) < k) {
+          heap.push_back(j);
+          std::push_heap(heap.begin(), heap.end(), before);
+        } else if (before(j, heap.front())) {
+          std::pop_heap(heap.begin(), heap.end(), before);
+          heap.back() = j;
+          std::push_heap(heap.begin(), heap.end(), before);
+        }
+      }
+      std::sort_heap(heap.begin(), heap.end(), before);
+      for (int64_t i = 0; i < k; ++i) {
+        qv[r * k + i] = row[heap[static_cast<size_t>(i)]];
+        qi[r * k + i] = heap[static_cast<size_t>(i)];
+      }
+    }
   });
   return out;
 }

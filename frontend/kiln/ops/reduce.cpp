@@ -1,4 +1,4 @@
-// Reduction primitives (sum, max, min, argmax) with gradient rules, and the
+// Reduction primitives (sum, max, min, argmax, top_k) with gradient rules, and the
 // composites mean, logsumexp and sum_to.
 #include "kiln/ops/reduce.h"
 
@@ -6,6 +6,7 @@
 
 #include "kiln/autodiff/tape.h"
 #include "kiln/kernels/reduce.h"
+#include "kiln/ops/indexing.h"
 #include "kiln/ops/math.h"
 #include "kiln/ops/shape_ops.h"
 #include "kiln/tracing.h"
@@ -131,6 +132,45 @@ Tensor argmax(const Tensor& x, int axis, const Loc& loc) {
     return detail::emit_op("kiln.argmax", {x}, {{"axis", int64_t{a}}}, out, i64);
   }
   return kernels::argmax(x, a);
+}
+
+TopK top_k(const Tensor& x, int64_t k, const Loc& loc) {
+  detail::ApiScope scope("top_k", loc);
+  if (!x.defined()) detail::fail("top_k", "operand is an undefined tensor");
+  if (x.dtype() == boolean) detail::fail("top_k", "not defined for bool tensors; cast first");
+  if (x.rank() < 1) detail::fail("top_k", "needs a tensor of rank >= 1, got a scalar");
+  int last = x.rank() - 1;
+  int64_t n = x.shape()[last];
+  if (k < 1 || k > n)
+    detail::fail("top_k", "k = " + std::to_string(k) + " is not in [1, " + std::to_string(n) +
+                              "] (the size of the last axis of shape " + x.shape().str() + ")");
+  Shape out = x.shape();
+  out[last] = k;
+  TopK r;
+  if (x.is_symbolic()) {
+    std::pair<Shape, DType> results[2] = {{out, x.dtype()}, {out, i64}};
+    std::vector<detail::TraceAttr> attrs = {{"k", k}};
+    std::vector<Tensor> ys = detail::active_trace_sink()->emit(
+        "kiln.top_k", std::span<const Tensor>(&x, 1), attrs, results);
+    r = {ys[0], ys[1]};
+  } else {
+    kernels::TopK y = kernels::top_k(x, k);
+    r = {y.values, y.indices};
+  }
+  if (!detail::tapes_active() || !is_floating(x.dtype())) return r;
+  // d values / d x: dy scattered to the selected positions of a flat view of x, each
+  // row's indices offset by row * n. Built from primitives, so it traces and differentiates.
+  detail::record_op(
+      "top_k", {&x}, r.values, [xs = x.shape(), n, k, idx = r.indices](const Tensor& dy) -> Grads {
+        int64_t rows = xs.numel() / n;
+        Tensor offsets = reshape(
+            arange(0, static_cast<double>(rows * n), static_cast<double>(n), i64), Shape{rows, 1});
+        Tensor flat = reshape(reshape(idx, Shape{rows, k}) + offsets, Shape{rows * k});
+        Tensor g =
+            scatter_add(zeros(Shape{rows * n}, dy.dtype()), flat, reshape(dy, Shape{rows * k}));
+        return {reshape(g, xs)};
+      });
+  return r;
 }
 
 Tensor logsumexp(const Tensor& x, const Axes& axes, bool keepdims, const Loc& loc) {

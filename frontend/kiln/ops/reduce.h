@@ -20,6 +20,17 @@ Tensor min(const Tensor& x, const Axes& axes = {}, bool keepdims = false,
            const Loc& loc = Loc::current());
 // Index of the largest value along one axis (first on ties), as int64.
 Tensor argmax(const Tensor& x, int axis, const Loc& loc = Loc::current());
+// The k largest entries along the last axis, like tf.math.top_k / torch.topk: `values`
+// (x's dtype) and `indices` (int64), both of shape [..., k], sorted by value descending.
+// Ties go to the lower index first; a NaN ranks above every number (as in argmax), and
+// several NaNs keep their index order. Requires a numeric x of rank >= 1 and
+// 1 <= k <= x.shape[-1]. The gradient flows through `values` only: it is the upstream
+// gradient scattered back to the selected positions (zero elsewhere).
+struct TopK {
+  Tensor values;
+  Tensor indices;
+};
+TopK top_k(const Tensor& x, int64_t k, const Loc& loc = Loc::current());
 // log(sum(exp(x))) computed stably.
 Tensor logsumexp(const Tensor& x, const Axes& axes = {}, bool keepdims = false,
                  const Loc& loc = Loc::current());

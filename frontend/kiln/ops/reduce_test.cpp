@@ -1,10 +1,11 @@
 // Tests for reductions (sum, mean, max, min over any axes, keepdims, negative axes),
-// argmax, logsumexp and sum_to against float64 loops written here.
+// argmax, top_k, logsumexp and sum_to against float64 loops written here.
 #include "kiln/ops/reduce.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -207,6 +208,92 @@ TEST(SumTo, UndoesBroadcasting) {
   EXPECT_TRUE(values_equal(sum_to(g, {}), {}, {21}));
   EXPECT_TRUE(values_equal(sum_to(g, {2, 3}), {2, 3}, {1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(error_of([&] { sum_to(g, {2}); }).detail(), "cannot sum shape (2, 3) down to (2,)");
+}
+
+// The oracle for top_k: a stable sort of each whole row by (NaN first, then value
+// descending), which keeps equal values (and NaNs) in index order.
+std::vector<int64_t> ranked_row(const std::vector<double>& row) {
+  std::vector<int64_t> order(row.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    double va = row[static_cast<size_t>(a)], vb = row[static_cast<size_t>(b)];
+    if (std::isnan(va) || std::isnan(vb)) return std::isnan(va) && !std::isnan(vb);
+    return va > vb;
+  });
+  return order;
+}
+
+// Rows of small integers (many ties) with NaNs sprinkled in, in every dtype, for several k.
+TEST(TopK, MatchesAStableSortWithTiesAndNaN) {
+  std::mt19937_64 rng(7);
+  const int64_t rows = 5, n = 200;
+  std::vector<double> x(static_cast<size_t>(rows * n));
+  for (double& v : x) {
+    v = static_cast<double>(static_cast<int64_t>(rng() % 23) - 11);
+    if (rng() % 17 == 0) v = std::numeric_limits<double>::quiet_NaN();
+  }
+  for (DType dt : {f64, f32, i64, i32})
+    for (int64_t k : {int64_t{1}, int64_t{5}, int64_t{37}, n}) {
+      std::vector<double> in = x;
+      if (!is_floating(dt))
+        for (double& v : in)
+          if (std::isnan(v)) v = 99;  // integers have no NaN: a large value instead
+      Tensor t = cast(constant(in, Shape{rows, n}), dt);
+      TopK r = top_k(t, k);
+      ASSERT_EQ(r.values.shape(), (Shape{rows, k}));
+      ASSERT_EQ(r.indices.shape(), (Shape{rows, k}));
+      EXPECT_EQ(r.values.dtype(), dt);
+      EXPECT_EQ(r.indices.dtype(), i64);
+      std::vector<double> values = r.values.to_vector<double>();
+      std::vector<int64_t> indices = r.indices.to_vector<int64_t>();
+      for (int64_t i = 0; i < rows; ++i) {
+        std::vector<double> row(in.begin() + i * n, in.begin() + (i + 1) * n);
+        std::vector<int64_t> want = ranked_row(row);
+        for (int64_t j = 0; j < k; ++j) {
+          size_t at = static_cast<size_t>(i * k + j);
+          ASSERT_EQ(indices[at], want[static_cast<size_t>(j)])
+              << dtype_name(dt) << " k=" << k << " row " << i << " rank " << j;
+          double w = row[static_cast<size_t>(want[static_cast<size_t>(j)])];
+          if (std::isnan(w))
+            EXPECT_TRUE(std::isnan(values[at]));
+          else
+            EXPECT_EQ(values[at], w);
+        }
+      }
+    }
+}
+
+TEST(TopK, OneAndThreeDimensions) {
+  TopK v = top_k(constant({0.5, 3.0, -1.0, 3.0, 2.0}), 3);
+  EXPECT_TRUE(values_equal(v.values, {3}, {3.0, 3.0, 2.0}));
+  EXPECT_TRUE(values_equal(v.indices, {3}, {1, 3, 4}));
+  // The last axis of a (2, 3, 4) tensor, against the oracle row by row.
+  std::vector<double> x = sample(11);
+  TopK r = top_k(constant(x, Shape{D0, D1, D2}), 2);
+  EXPECT_EQ(r.values.shape(), (Shape{D0, D1, 2}));
+  std::vector<int64_t> got = r.indices.to_vector<int64_t>();
+  for (int64_t row = 0; row < D0 * D1; ++row) {
+    std::vector<int64_t> want =
+        ranked_row(std::vector<double>(x.begin() + row * D2, x.begin() + (row + 1) * D2));
+    EXPECT_EQ(got[static_cast<size_t>(row * 2)], want[0]);
+    EXPECT_EQ(got[static_cast<size_t>(row * 2 + 1)], want[1]);
+  }
+}
+
+TEST(TopK, BadKNamesKAndTheShape) {
+  Tensor x = zeros({2, 3});
+  auto [e, line] = error_and_line([&] { top_k(x, 4); }, __LINE__);
+  EXPECT_EQ(std::string(e.what()),
+            "top_k: k = 4 is not in [1, 3] (the size of the last axis of shape (2, 3))" +
+                at(__FILE__, line, "top_k"));
+  EXPECT_EQ(error_of([&] { top_k(x, 0); }).detail(),
+            "k = 0 is not in [1, 3] (the size of the last axis of shape (2, 3))");
+  EXPECT_EQ(error_of([&] { top_k(zeros({}), 1); }).detail(),
+            "needs a tensor of rank >= 1, got a scalar");
+  EXPECT_EQ(error_of([] {
+              top_k(constant({true, false}), 1);
+            }).detail(),
+            "not defined for bool tensors; cast first");
 }
 
 }  // namespace

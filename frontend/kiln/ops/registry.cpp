@@ -17,7 +17,7 @@ std::span<const PrimitiveInfo> primitives() {
       {"logical_and", false}, {"logical_or", false},
       {"where", true}, {"cast", true},
       // reductions
-      {"sum", true}, {"max", true}, {"min", true}, {"argmax", false},
+      {"sum", true}, {"max", true}, {"min", true}, {"argmax", false}, {"top_k", true},
       // linear algebra
       {"matmul", true},
       // data movement

@@ -171,6 +171,24 @@ void add_non_differentiable_cases(std::vector<OpCase>& cases,
   }
   no_grad("random_uniform", "int64_seed",
           [](const In&) { return random_uniform({10}, 29, -5, 5, i64); }, {});
+
+  // --- top_k: each input twice, once for the values and once for the indices (a case
+  // returns one tensor). Ties (quarter grid, repeated integers) must keep the lower index
+  // first, NaNs rank above every number in index order.
+  auto top_k_both = [&](const std::string& variant, int64_t k, Tensor x) {
+    no_grad("top_k", "values_" + variant, [k](const In& in) { return top_k(in[0], k).values; },
+            {x});
+    no_grad("top_k", "indices_" + variant, [k](const In& in) { return top_k(in[0], k).indices; },
+            {x});
+  };
+  const double nan = std::nan("");
+  top_k_both("2d_k3", 3, normal({4, 7}, next()));
+  top_k_both("ties", 4, quarter_grid({3, 8}, next(), /*odd=*/false));
+  top_k_both("nan", 3, constant({{1.0, nan, 3.0, nan, -2.0}, {nan, 0.5, 0.5, -1.0, 2.0}}));
+  top_k_both("1d", 4, normal({9}, next()));
+  top_k_both("3d", 2, normal({2, 3, 5}, next()));
+  top_k_both("k_is_axis_size", 4, normal({3, 4}, next()));
+  top_k_both("int64_ties", 4, i64s({5, -1, 5, 7, 0, 7, 3, 3, 3, -8, 2, 9}, {2, 6}));
 }
 
 // ---------------------------------------------------------------------------
@@ -510,6 +528,12 @@ std::vector<OpCase> build_cases() {
        {normal({4, 3}, next())});
   comp("dense_layer", "tanh_of_affine", [](const In& x) { return tanh(matmul(x[0], x[1]) + x[2]); },
        {normal({4, 3}, next()), normal({3, 2}, next()), normal({2}, next())});
+  // top_k's values: the gradient lands on the k selected positions of each row.
+  prim("top_k", "values_2d", [](const In& x) { return top_k(x[0], 3).values; },
+       {normal({3, 6}, next())});
+  prim("top_k", "values_3d_k_is_axis_size", [](const In& x) { return top_k(x[0], 4).values; },
+       {normal({2, 2, 4}, next())});
+
   add_non_differentiable_cases(cases, next);
   return cases;
 }

@@ -145,6 +145,10 @@ class Interpreter {
                                                                                  : min(x, axes)};
     }
     if (name == "kiln.argmax") return {argmax(in(0), static_cast<int>(i64_attr(op, "axis")))};
+    if (name == "kiln.top_k") {
+      TopK r = top_k(in(0), i64_attr(op, "k"));
+      return {r.values, r.indices};
+    }
     if (name == "kiln.matmul") return {matmul(in(0), in(1))};
     if (name == "kiln.reshape") return {reshape(in(0), rshape)};
     if (name == "kiln.transpose") {

@@ -203,6 +203,27 @@ TEST(Trace, RandomDrawsTakeAndReturnTheGeneratorState) {
   EXPECT_EQ(gen.offset(), 2u);
 }
 
+// top_k is one op with two results; its interpreted run equals the eager one, ties
+// and NaN included.
+TEST(Trace, TopKIsOneOpWithTwoResults) {
+  auto f = function("best", [](Tensor x) {
+    TopK r = top_k(x, 2);
+    return std::vector<Tensor>{r.values, r.indices};
+  });
+  const TracedModule& mod = f.trace({spec({2, 4})});
+  std::string ir = mod.mlir();
+  EXPECT_NE(ir.find("kiln.top_k"), std::string::npos) << ir;
+  EXPECT_NE(ir.find("{k = 2 : i64} : tensor<2x4xf32> -> tensor<2x2xf32>, tensor<2x2xi64>"),
+            std::string::npos)
+      << ir;
+  Tensor x = constant({{1.f, 3.f, 3.f, -1.f}, {0.f, NAN, 2.f, NAN}});
+  auto r = interpret(mod, "best", {x}, {});
+  TopK eager = top_k(x, 2);
+  EXPECT_EQ(r.outputs.at(1).to_vector<int64_t>(), eager.indices.to_vector<int64_t>());
+  EXPECT_EQ(r.outputs.at(1).to_vector<int64_t>(), (std::vector<int64_t>{1, 2, 1, 3}));
+  EXPECT_EQ(r.outputs.at(0).to_vector<float>()[0], 3.f);
+}
+
 TEST(Trace, SeededDrawsAreConstants) {
   auto f = function("seeded", [](Tensor x) { return x + random_uniform({3}, /*seed=*/7); });
   std::string ir = f.trace({spec({3})}).mlir();

@@ -91,6 +91,25 @@ func.func @reduce(%x: tensor<4x3xf32>) -> (tensor<4xf32>, tensor<3xi64>) {
   return %0, %1 : tensor<4xf32>, tensor<3xi64>
 }
 
+// top_k has no linalg form: an scf.forall over the rows of [rows, n] (here the leading
+// dimensions collapsed, and expanded back), each a serial scan into its [k] result slices.
+// CHECK-LABEL: func @top_k
+// CHECK:       tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2]] : tensor<2x3x5xf32> into tensor<6x5xf32>
+// CHECK:       scf.forall (%[[ROW:.*]]) in (6) shared_outs
+// CHECK:         tensor.extract_slice %{{.*}}[%[[ROW]], 0] [1, 2] [1, 1] : tensor<6x2xf32> to tensor<2xf32>
+// CHECK:         scf.for
+// CHECK:           arith.cmpf ugt
+// CHECK:         scf.forall.in_parallel
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}}[%[[ROW]], 0] [1, 2] [1, 1] : tensor<2xf32> into tensor<6x2xf32>
+// CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}}[%[[ROW]], 0] [1, 2] [1, 1] : tensor<2xi64> into tensor<6x2xi64>
+// CHECK:       tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] {{.*}} : tensor<6x2xf32> into tensor<2x3x2xf32>
+// CHECK:       tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2]] {{.*}} : tensor<6x2xi64> into tensor<2x3x2xi64>
+// CHECK-NOT:   kiln.top_k
+func.func @top_k(%x: tensor<2x3x5xf32>) -> (tensor<2x3x2xf32>, tensor<2x3x2xi64>) {
+  %v, %i = kiln.top_k %x {k = 2} : tensor<2x3x5xf32> -> tensor<2x3x2xf32>, tensor<2x3x2xi64>
+  return %v, %i : tensor<2x3x2xf32>, tensor<2x3x2xi64>
+}
+
 // CHECK-LABEL: func @matmul
 func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x5xf32>,
                   %c: tensor<2x4x2x3xf32>, %d: tensor<2x4x3x5xf32>)

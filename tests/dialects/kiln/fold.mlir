@@ -122,6 +122,19 @@ func.func @reductions() -> (tensor<2xf32>, tensor<3xf32>, tensor<i64>, tensor<2x
 
 // -----
 
+// Both results of top_k fold together; ties keep the lower index first.
+// CHECK-LABEL: func @top_k
+// CHECK-DAG: kiln.constant dense<{{\[}}[3.000000e+00, 3.000000e+00], [6.000000e+00, 5.000000e+00]]> : tensor<2x2xf32>
+// CHECK-DAG: kiln.constant dense<{{\[}}[1, 2], [2, 0]]> : tensor<2x2xi64>
+// CHECK-NOT: kiln.top_k
+func.func @top_k() -> (tensor<2x2xf32>, tensor<2x2xi64>) {
+  %x = kiln.constant dense<[[1.0, 3.0, 3.0], [5.0, 4.0, 6.0]]> : tensor<2x3xf32>
+  %v, %i = kiln.top_k %x {k = 2} : tensor<2x3xf32> -> tensor<2x2xf32>, tensor<2x2xi64>
+  return %v, %i : tensor<2x2xf32>, tensor<2x2xi64>
+}
+
+// -----
+
 // CHECK-LABEL: func @matmul
 // CHECK: kiln.constant dense<{{\[\[}}19, 22], [43, 50]]> : tensor<2x2xi32>
 // CHECK-NOT: kiln.matmul

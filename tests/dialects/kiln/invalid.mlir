@@ -244,6 +244,63 @@ func.func @argmax_result_element_type(%x: tensor<4x3xf32>) {
 
 // -----
 
+// top_k.
+func.func @top_k_scalar(%x: tensor<f32>) {
+  // expected-error @+1 {{'kiln.top_k' op needs an input of rank >= 1, got 'tensor<f32>'}}
+  %0:2 = kiln.top_k %x {k = 1} : tensor<f32> -> tensor<1xf32>, tensor<1xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_k_too_large(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'kiln.top_k' op k = 4 is not in [1, 3] (the size of the last axis of 'tensor<4x3xf32>')}}
+  %0:2 = kiln.top_k %x {k = 4} : tensor<4x3xf32> -> tensor<4x4xf32>, tensor<4x4xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_k_zero(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'kiln.top_k' op k = 0 is not in [1, 3] (the size of the last axis of 'tensor<4x3xf32>')}}
+  %0:2 = kiln.top_k %x {k = 0} : tensor<4x3xf32> -> tensor<4x0xf32>, tensor<4x0xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_values_shape(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'kiln.top_k' op values type 'tensor<4x3xf32>' should be 'tensor<4x2xf32>' (the input's element type, the last axis of size k)}}
+  %0:2 = kiln.top_k %x {k = 2} : tensor<4x3xf32> -> tensor<4x3xf32>, tensor<4x2xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_values_element_type(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'kiln.top_k' op values type 'tensor<4x2xf64>' should be 'tensor<4x2xf32>' (the input's element type, the last axis of size k)}}
+  %0:2 = kiln.top_k %x {k = 2} : tensor<4x3xf32> -> tensor<4x2xf64>, tensor<4x2xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_indices_shape(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'kiln.top_k' op indices type 'tensor<2x4xi64>' should be 'tensor<4x2xi64>' (i64, the last axis of size k)}}
+  %0:2 = kiln.top_k %x {k = 2} : tensor<4x3xf32> -> tensor<4x2xf32>, tensor<2x4xi64>
+  return
+}
+
+// -----
+
+func.func @top_k_indices_element_type(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{result #1 must be statically shaped tensor of 64-bit signless integer values, but got 'tensor<4x2xi32>'}}
+  %0:2 = kiln.top_k %x {k = 2} : tensor<4x3xf32> -> tensor<4x2xf32>, tensor<4x2xi32>
+  return
+}
+
+// -----
+
 // Matmul.
 func.func @matmul_rank(%a: tensor<3xf32>, %b: tensor<3x2xf32>) {
   // expected-error @+1 {{'kiln.matmul' op operands must have rank >= 2, got 'tensor<3xf32>' and 'tensor<3x2xf32>'}}

@@ -115,6 +115,15 @@ func.func @reductions(%x: tensor<4x3x2xf32>, %i: tensor<6xi32>) {
   return
 }
 
+// CHECK-LABEL: func @top_k
+func.func @top_k(%x: tensor<4x3x5xf32>, %i: tensor<6xi64>) {
+  // CHECK: %{{.*}}, %{{.*}} = kiln.top_k %{{.*}} {k = 2 : i64} : tensor<4x3x5xf32> -> tensor<4x3x2xf32>, tensor<4x3x2xi64>
+  %v, %j = kiln.top_k %x {k = 2} : tensor<4x3x5xf32> -> tensor<4x3x2xf32>, tensor<4x3x2xi64>
+  // CHECK: kiln.top_k %{{.*}} {k = 6 : i64} : tensor<6xi64> -> tensor<6xi64>, tensor<6xi64>
+  %w, %l = kiln.top_k %i {k = 6} : tensor<6xi64> -> tensor<6xi64>, tensor<6xi64>
+  return
+}
+
 // CHECK-LABEL: func @matmul
 func.func @matmul(%a: tensor<2x3xf32>, %b: tensor<3x5xf32>, %c: tensor<8x2x3xi64>,
                   %d: tensor<8x3x4xi64>) {
