@@ -39,12 +39,17 @@ kiln::TracedModule trace_sgns_step(SgnsModel& model, int64_t batch, int64_t shar
 namespace {
 kiln::TracedModule trace_neighbors_of(const kiln::Variable& embed_matrix) {
   auto neighbors = kiln::function("neighbors", [&](kiln::Tensor word) {
-    return cosine_similarities(embed_matrix, word);
+    kiln::TopK nearest = nearest_neighbors(embed_matrix, word, kNeighbors);
+    return std::vector<kiln::Tensor>{nearest.indices, nearest.values};
   });
   kiln::TracedModule module = neighbors.trace({kiln::spec({1}, kiln::i64)});
   module.set_batched("neighbors");
   module.set_input_names("neighbors", {"word"});
-  module.set_output_names("neighbors", {"similarities"});
+  module.set_output_names("neighbors", {"neighbors", "similarity"});
+  // The checkpoint's "vocabulary" metadata (kiln::data::Vocabulary::serialize) maps words
+  // to ids, so the deployed function takes and answers words.
+  module.set_vocabulary("neighbors", "word", "vocabulary");
+  module.set_vocabulary("neighbors", "neighbors", "vocabulary");
   return module;
 }
 }  // namespace

@@ -23,9 +23,13 @@ kiln::TracedModule trace_train_step(SkipGramModel& model, double learning_rate, 
 kiln::TracedModule trace_sgns_step(SgnsModel& model, int64_t batch, int64_t shared_negatives,
                                    int64_t negatives_per_pair);
 
-// neighbors(word i64[1]) -> similarities f32[1, vocab_size]: cosine_similarities() of one
-// word against the vocabulary, marked batched (any number of query rows at run time). Top-k
-// is not a primitive, so ranking is left to the caller.
+// Neighbours per word in the traced neighbors function (as kiln-word2vec neighbors -k).
+inline constexpr int64_t kNeighbors = 10;
+
+// neighbors(word i64[1]) -> (neighbors i64[1, kNeighbors], similarity f32[1, kNeighbors]):
+// nearest_neighbors() of one word, marked batched (any number of query words at run time);
+// `word` and `neighbors` hold ids of the checkpoint's "vocabulary" metadata, so kiln-run and
+// standalone executables take and print words.
 kiln::TracedModule trace_neighbors(const SkipGramModel& model);
 kiln::TracedModule trace_neighbors(const SgnsModel& model);
 

@@ -2,12 +2,14 @@
 #include "word2vec/model.h"
 
 #include <cmath>
+#include <limits>
 
 #include "kiln/autodiff/tape.h"
 #include "kiln/ops/indexing.h"
 #include "kiln/ops/linalg.h"
 #include "kiln/ops/math.h"
 #include "kiln/ops/reduce.h"
+#include "kiln/ops/shape_ops.h"
 
 namespace word2vec {
 
@@ -96,6 +98,17 @@ kiln::Tensor cosine_similarities(const kiln::Tensor& embeddings, const kiln::Ten
   kiln::Tensor normalized = embeddings / norm;
   return kiln::matmul(kiln::gather(normalized, ids), normalized, /*transpose_a=*/false,
                       /*transpose_b=*/true);
+}
+
+kiln::TopK nearest_neighbors(const kiln::Tensor& embeddings, const kiln::Tensor& ids, int64_t k) {
+  kiln::Tensor similarities = cosine_similarities(embeddings, ids);
+  const int64_t rows = embeddings.shape()[0];
+  kiln::Tensor self = kiln::equal(kiln::reshape(ids, {ids.numel(), 1}),
+                                  kiln::reshape(kiln::arange(rows), {1, rows}));
+  kiln::Tensor others = kiln::where(
+      self, kiln::scalar_like(-std::numeric_limits<double>::infinity(), similarities),
+      similarities);
+  return kiln::top_k(others, k);
 }
 
 }  // namespace word2vec

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "kiln/nn/sampled.h"
+#include "kiln/ops/reduce.h"
 #include "kiln/random.h"
 #include "kiln/variable.h"
 
@@ -92,5 +93,10 @@ kiln::Tensor sgns_step(SgnsModel& model, const kiln::Tensor& learning_rate,
 // Cosine similarities f32[ids.numel(), vocab_size] of the rows `ids` against every row of
 // `embeddings`, each row normalized to unit length (the lecture's nearest-neighbour view).
 kiln::Tensor cosine_similarities(const kiln::Tensor& embeddings, const kiln::Tensor& ids);
+
+// The k rows nearest to each of `ids` by cosine similarity, the row itself left out (as
+// `kiln-word2vec neighbors` ranks words): values f32[n, k], most similar first, and
+// indices i64[n, k]. Eager, or traced into the deployable neighbors function.
+kiln::TopK nearest_neighbors(const kiln::Tensor& embeddings, const kiln::Tensor& ids, int64_t k);
 
 }  // namespace word2vec

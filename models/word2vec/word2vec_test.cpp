@@ -234,6 +234,8 @@ TEST(Word2vecExport, EmitsTrainStepAndBatchedNeighbors) {
   EXPECT_THAT(mlir, HasSubstr("@neighbors"));
   EXPECT_THAT(mlir, HasSubstr("kiln.batched"));
   EXPECT_THAT(mlir, HasSubstr("embed_matrix"));
+  EXPECT_THAT(mlir, HasSubstr("kiln.top_k"));
+  EXPECT_THAT(mlir, HasSubstr("kiln.vocabulary = \"vocabulary\""));
 }
 
 TEST(Word2vecExport, NeighborsRanksAWordFirstAgainstItself) {
@@ -244,6 +246,54 @@ TEST(Word2vecExport, NeighborsRanksAWordFirstAgainstItself) {
   ASSERT_EQ(sims.size(), 50u);
   EXPECT_NEAR(sims[17], 1.0, 1e-5);
   for (float s : sims) EXPECT_LE(s, 1.0 + 1e-5);
+}
+
+// nearest_neighbors against a float64 oracle written here: cosine similarity of every row,
+// the query row left out, sorted descending (ties by the lower id); eager and compiled.
+TEST(Word2vecExport, NearestNeighborsMatchAFloat64OracleEagerAndCompiled) {
+  kiln::Generator gen(3, 0, "rng");
+  SgnsModel model(/*vocab_size=*/60, /*dim=*/8, gen);
+  const std::vector<float> e = model.embed_matrix.value().to_vector<float>();
+  const std::vector<int64_t> queries = {3, 41};
+  const int64_t k = 7, vocab = 60, dim = 8;
+  auto norm = [&](int64_t r) {
+    double n = 0;
+    for (int64_t d = 0; d < dim; ++d) n += double(e[r * dim + d]) * e[r * dim + d];
+    return std::sqrt(n);
+  };
+  std::vector<std::vector<std::pair<double, int64_t>>> expected;
+  for (int64_t q : queries) {
+    std::vector<std::pair<double, int64_t>> all;
+    for (int64_t r = 0; r < vocab; ++r) {
+      if (r == q) continue;
+      double dot = 0;
+      for (int64_t d = 0; d < dim; ++d) dot += double(e[q * dim + d]) * e[r * dim + d];
+      all.push_back({dot / (norm(q) * norm(r)), r});
+    }
+    std::stable_sort(all.begin(), all.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    all.resize(static_cast<size_t>(k));
+    expected.push_back(all);
+  }
+  kiln::Tensor ids = kiln::constant<int64_t>(queries, {2});
+  kiln::TopK eager = nearest_neighbors(model.embed_matrix, ids, k);
+  auto compiled_fn = kiln::function("neighbors", [&](kiln::Tensor x) {
+    kiln::TopK t = nearest_neighbors(model.embed_matrix, x, k);
+    return std::vector<kiln::Tensor>{t.indices, t.values};
+  });
+  std::vector<kiln::Tensor> compiled = compiled_fn(ids);
+  ASSERT_EQ(eager.indices.shape(), (kiln::Shape{2, k}));
+  const auto eager_ids = eager.indices.to_vector<int64_t>();
+  const auto eager_values = eager.values.to_vector<float>();
+  EXPECT_EQ(compiled.at(0).to_vector<int64_t>(), eager_ids);
+  const auto compiled_values = compiled.at(1).to_vector<float>();
+  for (size_t q = 0; q < queries.size(); ++q)
+    for (int64_t j = 0; j < k; ++j) {
+      const size_t at = q * static_cast<size_t>(k) + static_cast<size_t>(j);
+      EXPECT_EQ(eager_ids[at], expected[q][static_cast<size_t>(j)].second) << q << " " << j;
+      EXPECT_NEAR(eager_values[at], expected[q][static_cast<size_t>(j)].first, 1e-5);
+      EXPECT_NEAR(compiled_values[at], eager_values[at], 1e-6);
+    }
 }
 
 TEST(Word2vecCli, UsageErrorsExitTwo) {
