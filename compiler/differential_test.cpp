@@ -103,8 +103,9 @@ std::string compare(const std::string& what, const Tensor& got, const Tensor& wa
   if (want.dtype() == f64) tol = {1e-12, 1e-12};
   std::vector<double> g = got.to_vector<double>(), w = want.to_vector<double>();
   for (size_t i = 0; i < g.size(); ++i) {
-    if (std::isnan(g[i]) && std::isnan(w[i])) continue;
-    if (g[i] != w[i]) *exact = false;
+    // Equal values pass, equal infinities included (their difference would be NaN).
+    if (g[i] == w[i] || (std::isnan(g[i]) && std::isnan(w[i]))) continue;
+    *exact = false;
     double err = std::abs(g[i] - w[i]);
     if (!(err <= tol.atol + tol.rtol * std::abs(w[i]))) {
       os.precision(17);

@@ -71,6 +71,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-fusion", no_fusion, "keep every op its own loop nest (to compare)");
   app.add_flag("--no-memory-plan", no_memory_plan,
                "allocate every temporary on the heap per call instead of in one planned arena");
+  app.add_flag("--exact-math", options.exact_math,
+               "f32 exp, log, log1p, tanh... as libm calls (as eager code computes them) "
+               "instead of polynomials that vectorize, within a few ulp");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

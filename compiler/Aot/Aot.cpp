@@ -166,6 +166,7 @@ AotModule compile_parsed(mlir::ModuleOp module, const std::string& origin,
   // Deployed code stays on one thread: the runtime has no OpenMP runtime in it.
   compile.parallel = false;
   compile.fusion = options.fusion;
+  compile.exact_math = options.exact_math;
   compile.memory_plan = options.memory_plan;
   compile.explain = options.explain;
   compile.assembly = options.assembly;

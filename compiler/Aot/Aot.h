@@ -24,6 +24,7 @@ struct AotOptions {
   std::string symbol_prefix = "kiln_model_";
   bool fusion = true, memory_plan = true;  // CompileOptions::fusion, memory_plan
   bool explain = false;                    // CompileOptions::explain: AotModule::report
+  bool exact_math = false;                 // CompileOptions::exact_math: libm f32 math
   bool assembly = false;                   // NativeObject::assembly (always with dump_ir_dir)
 };
 

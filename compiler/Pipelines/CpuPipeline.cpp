@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 
+#include "compiler/Transforms/ApproximateMath.h"
 #include "compiler/Transforms/ArenaAliasScopes.h"
 #include "compiler/Transforms/AssignCheckSites.h"
 #include "compiler/Transforms/DescribeKernels.h"
@@ -401,7 +402,8 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
     }
   }
   if (options_.fusion) {
-    auto decisions = fuse_elementwise(module);
+    auto decisions =
+        fuse_elementwise(module, FuseOptions{/*approximated_math=*/!options_.exact_math});
     for (auto& [name, list] : decisions) {
       FunctionReport* f = report_.find(name);
       if (!f) {
@@ -453,6 +455,8 @@ std::vector<CheckSite> CpuPipeline::lower_to_llvm_dialect(mlir::ModuleOp module)
     pm.addPass(mlir::createCSEPass());
   });
 
+  if (!options_.exact_math && mlir::failed(approximate_math(module)))
+    fail_stage("approximate-math", "the math approximation patterns failed");
   run_stage("llvm-dialect", module, [](mlir::OpPassManager& pm) {
     // libm first: MathToLLVM would expand log1p/expm1 into log(1 + x) / exp(x) - 1, which
     // loses the small-x accuracy of the eager kernels (softplus(-30) would become 0).

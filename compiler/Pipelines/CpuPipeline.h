@@ -48,6 +48,11 @@ struct CompileOptions {
   // --no-fusion, --no-memory-plan); results are the same either way.
   bool fusion = true;       // producer-consumer fusion of elementwise ops (FuseElementwise.h)
   bool memory_plan = true;  // temporaries in one arena argument (PlanMemory.h)
+  // Unlike the switches above, this one changes results: f32 exp/log/log1p/tanh/... as
+  // libm calls, as the eager kernels compute them, instead of inline polynomials that
+  // vectorize and differ from them by a few ulp (ApproximateMath.h; kiln-compile
+  // --exact-math). Fusion on and off stay bit-identical either way.
+  bool exact_math = false;
   // Also compile a copy without fusion (up to bufferization) to report the kernels and
   // bytes moved before fusion (kiln-compile --explain).
   bool explain = false;
@@ -85,6 +90,10 @@ struct CompileOptions {
   }
   CompileOptions& set_memory_plan(bool on) {
     memory_plan = on;
+    return *this;
+  }
+  CompileOptions& set_exact_math(bool on) {
+    exact_math = on;
     return *this;
   }
   CompileOptions& set_explain(bool on) {

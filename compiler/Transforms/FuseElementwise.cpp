@@ -10,7 +10,11 @@
 //     arithmetic ops, no division, no transcendental, no gather): a costly producer with
 //     several users is computed once and kept, not recomputed per user;
 //   - a transposing producer is not folded into a consumer with reduction loops (a
-//     matmul): its inner loop would read with a stride; the transpose is done once.
+//     matmul): its inner loop would read with a stride; the transpose is done once;
+//   - when f32 math is approximated (ApproximateMath.h), a producer with such math is not
+//     folded into a consumer with reduction loops either: there it would be computed in
+//     the scalar code of a sequential sum or of a matmul's outer loops, while on its own
+//     it is a flat elementwise loop that LLVM vectorizes.
 // Fusion changes no arithmetic (each element's operations and their order are the same),
 // so results stay bit-identical.
 #include "compiler/Transforms/FuseElementwise.h"
@@ -74,16 +78,36 @@ bool may_be_overwritten(mlir::Value v) {
   return true;  // a loop's iteration argument
 }
 
+// The first f32 op of `producer` that approximate_math turns into a polynomial (the ops
+// of upstream's populateMathPolynomialApproximationPatterns), or null.
+mlir::Operation* approximated_math_op(mlir::linalg::GenericOp producer) {
+  for (mlir::Operation& op : producer.getBody()->without_terminator())
+    if (mlir::isa<mlir::math::ExpOp, mlir::math::Exp2Op, mlir::math::ExpM1Op, mlir::math::LogOp,
+                  mlir::math::Log2Op, mlir::math::Log1pOp, mlir::math::TanhOp, mlir::math::ErfOp,
+                  mlir::math::AtanOp, mlir::math::Atan2Op, mlir::math::SinOp, mlir::math::CosOp,
+                  mlir::math::AsinOp, mlir::math::AcosOp, mlir::math::CbrtOp>(op) &&
+        op.getNumResults() == 1 && op.getResult(0).getType().isF32())
+      return &op;
+  return nullptr;
+}
+
 // Why `operand`'s producer should not be fused into its consumer; empty: fuse.
 std::string why_not(mlir::OpOperand& operand, mlir::linalg::GenericOp producer,
-                    mlir::linalg::GenericOp consumer, bool& cheap_duplicate) {
+                    mlir::linalg::GenericOp consumer, const FuseOptions& options,
+                    bool& cheap_duplicate) {
   cheap_duplicate = false;
   if (producer.getNumParallelLoops() != producer.getNumLoops())
     return "the producer is a reduction: its result is complete only after its last "
            "iteration";
-  if (consumer.getNumParallelLoops() != consumer.getNumLoops() && is_transpose(producer))
+  const bool reduces = consumer.getNumParallelLoops() != consumer.getNumLoops();
+  if (reduces && is_transpose(producer))
     return "a transposed operand would make the consumer's inner loop strided; the "
            "transpose is materialized once";
+  if (reduces && options.approximated_math)
+    if (mlir::Operation* math = approximated_math_op(producer))
+      return "the producer's f32 " + math->getName().getStringRef().str() +
+             " is approximated by a polynomial, which vectorizes in the producer's own "
+             "elementwise loop but would run scalar inside the consumer's reduction";
   for (mlir::Value input : producer.getDpsInputs())
     if (may_be_overwritten(input))
       return "the producer reads a variable or loop-carried value that is updated in place; "
@@ -115,7 +139,7 @@ void propagate_reshapes(mlir::func::FuncOp fn) {
 }  // namespace
 
 std::vector<std::pair<std::string, std::vector<FusionDecision>>> fuse_elementwise(
-    mlir::ModuleOp module) {
+    mlir::ModuleOp module, const FuseOptions& options) {
   std::vector<std::pair<std::string, std::vector<FusionDecision>>> out;
   for (auto fn : module.getOps<mlir::func::FuncOp>()) {
     if (fn.isExternal()) continue;
@@ -130,7 +154,7 @@ std::vector<std::pair<std::string, std::vector<FusionDecision>>> fuse_elementwis
           auto producer = operand.get().getDefiningOp<mlir::linalg::GenericOp>();
           if (!producer) continue;
           bool cheap_duplicate = false;
-          if (!why_not(operand, producer, consumer, cheap_duplicate).empty()) continue;
+          if (!why_not(operand, producer, consumer, options, cheap_duplicate).empty()) continue;
           FusionDecision d{first_origin(producer), first_origin(consumer), true,
                            cheap_duplicate ? "fused; the cheap producer is recomputed in each user"
                                            : "fused: the intermediate tensor is never stored"};
@@ -169,7 +193,7 @@ std::vector<std::pair<std::string, std::vector<FusionDecision>>> fuse_elementwis
         else if (consumer.isDpsInit(&operand))
           why = "the consumer writes into the producer's result (an in-place update)";
         else
-          why = why_not(operand, generic_producer, generic_consumer, cheap_duplicate);
+          why = why_not(operand, generic_producer, generic_consumer, options, cheap_duplicate);
         if (why.empty()) why = "not fused";
         decisions.push_back({first_origin(producer), first_origin(consumer), false, why});
       }

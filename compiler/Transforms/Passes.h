@@ -1,6 +1,6 @@
-// The graph optimizations as passes for kiln-opt (lit tests): kiln-fuse-elementwise and
-// kiln-plan-memory. The pipeline calls the functions behind them directly, to collect
-// their reports.
+// The graph optimizations as passes for kiln-opt (lit tests): kiln-fuse-elementwise,
+// kiln-plan-memory and kiln-approximate-math. The pipeline calls the functions behind them
+// directly, to collect their reports.
 #pragma once
 
 namespace kiln::compiler {

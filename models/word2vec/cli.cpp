@@ -138,6 +138,9 @@ int run_train(int argc, char** argv, std::ostream& out, std::ostream& err) {
       ->type_name("N")
       ->check(CLI::Range(int64_t{1}, int64_t{256}))
       ->capture_default_str();
+  app.add_flag("--exact-math", o.exact_math,
+               "compiled mode: f32 exp and log1p as libm calls, as eager mode computes them,\n"
+               "instead of polynomials that vectorize (within a few ulp)");
   app.add_flag("--json", json, "Print the result as one JSON object on stdout, nothing else");
 
   try {

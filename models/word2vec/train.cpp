@@ -382,9 +382,12 @@ TrainResult train_sgns(const TrainOptions& o) {
       // One instance per thread (their status words are their own), each running serially:
       // the threads are the parallelism, as in word2vec.c.
       for (auto& w : workers)
-        w->compiled = kiln::compile(traced, kiln::compiler::CompileOptions().set_parallel(false));
+        w->compiled = kiln::compile(
+            traced,
+            kiln::compiler::CompileOptions().set_parallel(false).set_exact_math(o.exact_math));
     } else {
-      first.compiled = kiln::compile(traced);
+      first.compiled =
+          kiln::compile(traced, kiln::compiler::CompileOptions().set_exact_math(o.exact_math));
       first.call_variables = traced.variables();
     }
     result.compile_seconds = seconds_since(start);
@@ -586,7 +589,7 @@ TrainResult train(const TrainOptions& o) {
   if (o.mode == Mode::kCompiled) {
     auto start = Clock::now();
     kiln::TracedModule traced = trace_train_step(model, o.learning_rate, o.batch, o.num_sampled);
-    compiled = kiln::compile(traced);
+    compiled = kiln::compile(traced, kiln::compiler::CompileOptions().set_exact_math(o.exact_math));
     traced_variables = traced.variables();
     result.compile_seconds = seconds_since(start);
     if (o.log != nullptr)

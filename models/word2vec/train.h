@@ -45,6 +45,9 @@ struct TrainOptions {
   // share of the run and (compiled) compiled instance. 1: reproducible and resumable; more:
   // neither (the interleaving of updates decides the result; resume is refused).
   int64_t threads = 1;
+  // Compiled mode: f32 exp/log1p as libm calls instead of vectorizable polynomials
+  // (CompileOptions::exact_math).
+  bool exact_math = false;
   int64_t dim = 128;
   int64_t batch = 128;
   int64_t skip_window = 1;

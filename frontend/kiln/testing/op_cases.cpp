@@ -239,6 +239,23 @@ std::vector<OpCase> build_cases() {
   prim("softplus", "saturated", [](const In& x) { return softplus(x[0]); }, {wide});
   prim("tanh", "saturated", [](const In& x) { return tanh(x[0]); }, {wide});
 
+  // Extremes, forward only: tiny, huge and overflowing arguments, where the compiled f32
+  // polynomials (compiler/Transforms/ApproximateMath.h) must still match libm. No
+  // gradcheck: the finite differences of sum(f(x) * w) drown the small elements' changes
+  // in the huge ones.
+  const Tensor extremes = constant({{-100.0, -30.0, -1e-8, 0.0}, {1e-8, 30.0, 88.0, 100.0}});
+  const Tensor log1p_extremes = constant({{-0.99, -1e-8, 0.0, 1e-8}, {30.0, 88.0, 1e10, 1e30}});
+  auto forward_only = [&](std::string op, Tensor x, GradCheckFn f) {
+    prim(std::move(op), "extremes", std::move(f), {std::move(x)});
+    cases.back().differentiable = false;
+  };
+  forward_only("exp", extremes, [](const In& x) { return exp(x[0]); });
+  forward_only("expm1", extremes, [](const In& x) { return expm1(x[0]); });
+  forward_only("log1p", log1p_extremes, [](const In& x) { return log1p(x[0]); });
+  forward_only("sigmoid", extremes, [](const In& x) { return sigmoid(x[0]); });
+  forward_only("softplus", extremes, [](const In& x) { return softplus(x[0]); });
+  forward_only("tanh", extremes, [](const In& x) { return tanh(x[0]); });
+
   // --- Binary arithmetic, each with and without broadcasting on either side.
   struct Pair {
     const char* name;
