@@ -45,6 +45,7 @@ corpus=../shared/data/text8-head.txt
 words=(three american his)
 if [[ ! -f "$corpus" ]]; then
   # No shared data: a Zipf-like corpus of 300,000 tokens w1, w2, ... (w1 the most frequent).
+  echo "demo.sh: $corpus not found: training word2vec on a synthetic corpus instead" >&2
   corpus="$w2v/synthetic-corpus.txt"
   awk 'BEGIN { srand(1); for (i = 0; i < 300000; ++i) printf "w%d ", int(1 / (rand() * 0.999 + 0.001)); print "" }' >"$corpus"
   words=(w2 w3 w5)

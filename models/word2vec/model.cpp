@@ -105,9 +105,9 @@ kiln::TopK nearest_neighbors(const kiln::Tensor& embeddings, const kiln::Tensor&
   const int64_t rows = embeddings.shape()[0];
   kiln::Tensor self = kiln::equal(kiln::reshape(ids, {ids.numel(), 1}),
                                   kiln::reshape(kiln::arange(rows), {1, rows}));
-  kiln::Tensor others = kiln::where(
-      self, kiln::scalar_like(-std::numeric_limits<double>::infinity(), similarities),
-      similarities);
+  kiln::Tensor others =
+      kiln::where(self, kiln::scalar_like(-std::numeric_limits<double>::infinity(), similarities),
+                  similarities);
   return kiln::top_k(others, k);
 }
 

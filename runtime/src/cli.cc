@@ -416,11 +416,11 @@ int run(const Options& o, const kiln_static_model* linked) {
     for (size_t k = 0; k < n_inputs; ++k)
       if (!given[k] && kiln_module_function_input_vocabulary(module, f, k)) takers.push_back(k);
     if (takers.size() != 1)
-      throw UsageError{
-          "unexpected argument '" + o.words[0] + "': " +
-          (takers.empty() ? "function '" + fn_name + "' has no input that takes words left"
-                          : "several inputs of '" + fn_name +
-                                "' take words; give each with --input NAME=word,...")};
+      throw UsageError{"unexpected argument '" + o.words[0] + "': " +
+                       (takers.empty()
+                            ? "function '" + fn_name + "' has no input that takes words left"
+                            : "several inputs of '" + fn_name +
+                                  "' take words; give each with --input NAME=word,...")};
     const char* input_name = nullptr;
     check(kiln_module_function_input(module, f, takers[0], &input_name, nullptr));
     values[takers[0]] = ids_of_words(o.words, takers[0], std::string("input ") + input_name);
@@ -489,10 +489,10 @@ int run(const Options& o, const kiln_static_model* linked) {
       std::printf("%s\n", row_labels[static_cast<size_t>(r)].c_str());
       for (size_t k = 0; k < n_out; ++k) {
         int64_t per_row = element_count(outs[k]) / rows;
-        std::printf("  %s: %s\n", names[k].c_str(),
-                    values_text(outs[k], false, 20, r * per_row, (r + 1) * per_row,
-                                out_vocabularies[k])
-                        .c_str());
+        std::printf(
+            "  %s: %s\n", names[k].c_str(),
+            values_text(outs[k], false, 20, r * per_row, (r + 1) * per_row, out_vocabularies[k])
+                .c_str());
       }
     }
   } else {

@@ -43,8 +43,7 @@ Spec check_spec(const fb::TensorSpec* spec, const std::string& where) {
   s.dtype = static_cast<kiln_dtype>(dtype);
   if (spec->vocabulary()) {
     s.vocabulary = spec->vocabulary()->str();
-    if (s.vocabulary.empty())
-      bad_input(where + " ('" + s.name + "'): empty vocabulary key");
+    if (s.vocabulary.empty()) bad_input(where + " ('" + s.name + "'): empty vocabulary key");
     if (s.dtype != KILN_I64 && s.dtype != KILN_I32)
       bad_input(where + " ('" + s.name + "'): a vocabulary ('" + s.vocabulary +
                 "') on a tensor of " + kiln_dtype_name(s.dtype) + ", not of ids (i32, i64)");
