@@ -1,12 +1,9 @@
 // Packaging with the system toolchain: every step runs in a private temporary directory
 // and the results are moved into place atomically, so a failed build leaves nothing half
-// written. Commands run through posix_spawnp (no shell); their stderr is kept for errors.
+// written. Commands run through run_tool (RunTool.h, no shell); their stderr is kept for errors.
 #include "compiler/Aot/Package.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,10 +13,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "compiler/Aot/RunTool.h"
 #include "kiln/error.h"
 #include "runtime/src/file_util.h"
-
-extern char** environ;
 
 namespace kiln::compiler {
 namespace {
@@ -61,29 +57,14 @@ std::vector<uint8_t> read_file(const std::string& path) {
 // Runs argv[0] (found on PATH) with stdout and stderr captured; fails with the command and
 // what it printed when it does not exit 0.
 void run(const std::vector<std::string>& argv, const TempDir& dir) {
-  std::string log = dir.file("command.log");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
+  ToolRun run = run_tool(argv, dir.file("command.log"));
+  if (run.succeeded) return;
   std::string command;
   for (const std::string& a : argv) command += (command.empty() ? "" : " ") + a;
-  if (rc != 0) fail("cannot run '" + argv[0] + "': " + std::strerror(rc) + " (command: " + command + ")");
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::ifstream is(log);
-    std::stringstream text;
-    text << is.rdbuf();
-    fail("'" + command + "' failed:\n" + text.str());
-  }
+  if (run.spawn_error != 0)
+    fail("cannot run '" + argv[0] + "': " + std::strerror(run.spawn_error) +
+         " (command: " + command + ")");
+  fail("'" + command + "' failed:\n" + run.output);
 }
 
 // Moves `from` over `to` atomically (copying through a temporary beside `to`).

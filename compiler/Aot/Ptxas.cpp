@@ -1,24 +1,19 @@
 // Running ptxas: found once per call (the environment may change between compilations),
-// run through posix_spawn (no shell) in a private temporary directory, its messages kept
-// for the error.
+// run through run_tool (RunTool.h, no shell) in a private temporary directory, its messages
+// kept for the error.
 #include "compiler/Aot/Ptxas.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "compiler/Aot/RunTool.h"
 #include "compiler/Pipelines/CudaPipeline.h"
 #include "kiln/error.h"
-
-extern char** environ;
 
 namespace kiln::compiler {
 namespace {
@@ -70,26 +65,11 @@ std::vector<uint8_t> assemble_cubin(const std::string& ptx, const std::string& a
     if (!os) fail_stage("cubin", "cannot write '" + in + "'");
   }
   std::vector<std::string> argv = {ptxas, "-arch=" + arch, "-O3", in, "-o", out};
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, ptxas.c_str(), &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) fail_stage("cubin", "cannot run '" + ptxas + "': " + std::strerror(rc));
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::ifstream is(log);
-    std::stringstream text;
-    text << is.rdbuf();
-    fail_stage("cubin", "'" + ptxas + " -arch=" + arch + "' rejected the PTX:\n" + text.str());
-  }
+  ToolRun run = run_tool(argv, log);
+  if (run.spawn_error != 0)
+    fail_stage("cubin", "cannot run '" + ptxas + "': " + std::strerror(run.spawn_error));
+  if (!run.succeeded)
+    fail_stage("cubin", "'" + ptxas + " -arch=" + arch + "' rejected the PTX:\n" + run.output);
   std::ifstream is(out, std::ios::binary);
   std::vector<uint8_t> cubin((std::istreambuf_iterator<char>(is)), {});
   if (cubin.empty()) fail_stage("cubin", "ptxas wrote no cubin for " + arch);

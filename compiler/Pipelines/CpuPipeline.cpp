@@ -12,6 +12,7 @@
 #include <functional>
 #include <mutex>
 
+#include "compiler/Pipelines/DiagnosticText.h"
 #include "compiler/Transforms/ApproximateMath.h"
 #include "compiler/Transforms/ArenaAliasScopes.h"
 #include "compiler/Transforms/AssignCheckSites.h"
@@ -95,24 +96,6 @@ void release_openmp_threads_at_exit() {
 #endif
 
 namespace {
-
-// Collects MLIR diagnostics (with their notes: MLIR attaches the offending op) as text.
-class DiagnosticText {
- public:
-  explicit DiagnosticText(mlir::MLIRContext* ctx)
-      : handler_(ctx, [this](mlir::Diagnostic& d) {
-          llvm::raw_string_ostream os(text_);
-          os << d.getLocation() << ": " << d << "\n";
-          for (const mlir::Diagnostic& note : d.getNotes())
-            os << "  " << note.getLocation() << ": note: " << note << "\n";
-          return mlir::success();
-        }) {}
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  mlir::ScopedDiagnosticHandler handler_;
-};
 
 [[noreturn]] void fail_stage(const std::string& stage, const std::string& why) {
   detail::fail("compile", "stage '" + stage + "' failed: " + why);

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 
+#include "compiler/Pipelines/DiagnosticText.h"
 #include "compiler/Transforms/UpdateVariablesInPlace.h"
 #include "dialects/kiln/IR/KilnDialect.h"
 #include "kiln/error.h"
@@ -87,23 +88,6 @@ std::string op_text(mlir::Operation* op) {
   os << "'" << op->getName() << "' at " << op->getLoc();
   return s;
 }
-
-class DiagnosticText {
- public:
-  explicit DiagnosticText(mlir::MLIRContext* ctx)
-      : handler_(ctx, [this](mlir::Diagnostic& d) {
-          llvm::raw_string_ostream os(text_);
-          os << d.getLocation() << ": " << d << "\n";
-          for (const mlir::Diagnostic& note : d.getNotes())
-            os << "  " << note.getLocation() << ": note: " << note << "\n";
-          return mlir::success();
-        }) {}
-  const std::string& text() const { return text_; }
-
- private:
-  std::string text_;
-  mlir::ScopedDiagnosticHandler handler_;
-};
 
 // Ops that stay on the host: they name buffers or constants, and run no code on data.
 bool is_host_op(mlir::Operation* op) {
